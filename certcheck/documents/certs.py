@@ -1,0 +1,175 @@
+"""Certificates: parsed once with ``cryptography``, classified by their public key (never by signature)."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.x509 import KeyUsage
+from cryptography.x509.oid import ExtensionOID, NameOID
+
+from certcheck import der
+
+__all__ = ["SUPPORTED_CURVES", "Algorithm", "Certificate", "load_certificate"]
+
+
+class Algorithm(str, enum.Enum):
+    """Public-key algorithm of a certificate or private key."""
+
+    RSA = "RSA"
+    EC = "EC"
+    SM2 = "SM2"
+    ED25519 = "Ed25519"
+    ED448 = "Ed448"
+    DSA = "DSA"
+    OTHER = "other"
+
+    @property
+    def accepted(self) -> bool:
+        """Algorithms UploadUserCertificate takes at all (RSA/EC in Cert, SM2 in the SM fields)."""
+        return self in (Algorithm.RSA, Algorithm.EC, Algorithm.SM2)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+# The curves the API documents for non-SM certificates; anything else (secp256k1, brainpool) is refused.
+SUPPORTED_CURVES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
+
+SM2_SIGNATURE_OID = "1.2.156.10197.1.501"
+
+
+@dataclass(eq=False)
+class Certificate:
+    """One certificate of a field, as given (``position`` is 1-based within the field)."""
+
+    field: str
+    position: int
+    der: bytes
+    x509: x509.Certificate
+    algorithm: Algorithm
+    public_key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey | None  # None for SM2 and unsupported keys
+    curve: str | None = None  # "secp256r1", "sm2p256v1", ... for EC and SM2
+    point: bytes | None = None  # uncompressed public point, EC and SM2
+    key_size: int | None = None
+    detail: str = ""  # why the algorithm is "other"
+
+    @cached_property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.der).hexdigest()
+
+    @cached_property
+    def subject(self) -> str:
+        return _name_text(self.x509.subject)
+
+    @cached_property
+    def issuer(self) -> str:
+        return _name_text(self.x509.issuer)
+
+    @property
+    def self_issued(self) -> bool:
+        return self.x509.subject == self.x509.issuer
+
+    @cached_property
+    def is_ca(self) -> bool:
+        try:
+            ext = self.x509.extensions.get_extension_for_oid(ExtensionOID.BASIC_CONSTRAINTS)
+        except x509.ExtensionNotFound:
+            return False
+        except ValueError:  # a malformed extension: judged elsewhere, not a CA for our purposes
+            return False
+        return bool(ext.value.ca)  # type: ignore[attr-defined]
+
+    @cached_property
+    def key_usage(self) -> KeyUsage | None:
+        try:
+            return self.x509.extensions.get_extension_for_class(KeyUsage).value
+        except (x509.ExtensionNotFound, ValueError):
+            return None
+
+    @property
+    def not_before(self) -> datetime:
+        return self.x509.not_valid_before_utc
+
+    @property
+    def not_after(self) -> datetime:
+        return self.x509.not_valid_after_utc
+
+    @property
+    def signature_oid(self) -> str:
+        return self.x509.signature_algorithm_oid.dotted_string
+
+    def label(self) -> str:
+        """How messages name this certificate: its place in the field and its subject."""
+        return f"certificate {self.position} ({self.subject})"
+
+
+def _name_text(name: x509.Name) -> str:
+    cns = name.get_attributes_for_oid(NameOID.COMMON_NAME)
+    if cns and isinstance(cns[0].value, str):
+        return f"CN={cns[0].value}"
+    try:
+        text = name.rfc4514_string()
+    except ValueError:
+        text = ""
+    return text or "empty subject"
+
+
+def load_certificate(field: str, position: int, data: bytes) -> Certificate:
+    """Parse DER; raise ValueError (with a safe message) when it is not a certificate."""
+    with warnings.catch_warnings():
+        # cryptography warns about non-positive or over-long serials, which some SM2 CAs issue: still parse.
+        warnings.simplefilter("ignore")
+        cert = x509.load_der_x509_certificate(data)
+    algorithm, public_key, curve, point, size, detail = _classify(cert)
+    return Certificate(field, position, data, cert, algorithm, public_key, curve, point, size, detail)
+
+
+_Classified = tuple[
+    Algorithm,
+    "rsa.RSAPublicKey | ec.EllipticCurvePublicKey | None",
+    "str | None",
+    "bytes | None",
+    "int | None",
+    str,
+]
+
+
+def _classify(cert: x509.Certificate) -> _Classified:
+    try:
+        key = cert.public_key()
+    except (UnsupportedAlgorithm, ValueError):
+        return _classify_spki(cert)
+    if isinstance(key, rsa.RSAPublicKey):
+        return Algorithm.RSA, key, None, None, key.key_size, ""
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        point = key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+        return Algorithm.EC, key, key.curve.name, point, key.curve.key_size, ""
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return Algorithm.ED25519, None, None, None, 256, ""
+    if isinstance(key, ed448.Ed448PublicKey):
+        return Algorithm.ED448, None, None, None, 456, ""
+    if isinstance(key, dsa.DSAPublicKey):
+        return Algorithm.DSA, None, None, None, key.key_size, ""
+    return Algorithm.OTHER, None, None, None, None, type(key).__name__
+
+
+def _classify_spki(cert: x509.Certificate) -> _Classified:
+    """Keys ``cryptography`` cannot load: SM2 in either SubjectPublicKeyInfo form, explicit curves, others."""
+    from certcheck.documents import sm2key  # pyasn1 is only imported when a certificate needs it
+
+    try:
+        info = sm2key.read_spki(der.spki_from_tbs(cert.tbs_certificate_bytes))
+    except (ValueError, IndexError) as exc:
+        return Algorithm.OTHER, None, None, None, None, f"unreadable public key ({exc})"
+    if info.is_sm2:
+        return Algorithm.SM2, None, "sm2p256v1", info.public_key, 256, ""
+    return Algorithm.OTHER, None, None, None, None, f"public key algorithm {info.describe()}"

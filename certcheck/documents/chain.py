@@ -1,0 +1,122 @@
+"""Chains: which certificate of a field is the leaf, who issued whom, and in what order they should go.
+
+Computed once per field (``Documents.chain``) and shared by the chain rule, the pair rule and the request
+builder, so signatures are verified once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+
+from certcheck.documents.certs import SM2_SIGNATURE_OID, Algorithm, Certificate
+
+__all__ = ["Chain", "Link", "SignatureCheck", "build_chain", "check_issued_by"]
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    ok: bool
+    detail: str  # SM2: the user-ID variant that verified; otherwise why it failed
+
+
+@dataclass(frozen=True)
+class Link:
+    child: Certificate
+    issuer: Certificate
+    signature: SignatureCheck
+
+
+@dataclass
+class Chain:
+    """A field's certificates arranged as a path: ``ordered`` is leaf first, each issued by the next."""
+
+    given: list[Certificate]
+    ordered: list[Certificate]
+    links: list[Link] = field(default_factory=list)
+    duplicates: list[Certificate] = field(default_factory=list)
+    unrelated: list[Certificate] = field(default_factory=list)
+
+    @property
+    def leaf(self) -> Certificate:
+        return self.ordered[0]
+
+    @property
+    def reordered(self) -> bool:
+        positions = [c.position for c in self.ordered]
+        return positions != sorted(positions)
+
+
+def check_issued_by(child: Certificate, issuer: Certificate) -> SignatureCheck:
+    """Verify child's signature with issuer's key: ``cryptography`` for RSA/EC, certcheck.sm2 for SM2."""
+    if issuer.algorithm is Algorithm.SM2:
+        return _check_sm2(child, issuer)
+    if issuer.public_key is None:
+        return SignatureCheck(False, f"the issuer's {issuer.algorithm.value} key cannot verify signatures here")
+    try:
+        child.x509.verify_directly_issued_by(issuer.x509)
+    except InvalidSignature:
+        return SignatureCheck(False, "the signature does not verify with the issuer's key")
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        return SignatureCheck(False, f"the signature cannot be checked ({exc})")
+    return SignatureCheck(True, "")
+
+
+def _check_sm2(child: Certificate, issuer: Certificate) -> SignatureCheck:
+    from certcheck import sm2
+
+    if child.signature_oid != SM2_SIGNATURE_OID:
+        return SignatureCheck(False, f"signed with {child.signature_oid}, not SM2-with-SM3, by an SM2 issuer")
+    assert issuer.point is not None
+    try:
+        point = sm2.decode_point(issuer.point)
+    except ValueError as exc:
+        return SignatureCheck(False, f"the issuer's SM2 public key is invalid ({exc})")
+    variant = sm2.verify(child.x509.tbs_certificate_bytes, child.x509.signature, point)
+    if variant is None:
+        return SignatureCheck(False, "the SM2 signature verifies under no user ID (default, empty, none)")
+    return SignatureCheck(True, variant.value)
+
+
+def build_chain(certs: list[Certificate]) -> Chain:
+    """Arrange a field's certificates into a path from the leaf, noting duplicates and strangers."""
+    unique: list[Certificate] = []
+    duplicates: list[Certificate] = []
+    seen: set[str] = set()
+    for cert in certs:
+        if cert.fingerprint in seen:
+            duplicates.append(cert)
+        else:
+            seen.add(cert.fingerprint)
+            unique.append(cert)
+
+    leaf = _pick_leaf(unique)
+    ordered = [leaf]
+    links: list[Link] = []
+    remaining = [c for c in unique if c is not leaf]
+    current = leaf
+    while remaining and not current.self_issued:
+        candidates = [c for c in remaining if c.x509.subject == current.x509.issuer]
+        if not candidates:
+            break
+        checks = [(c, check_issued_by(current, c)) for c in candidates]
+        issuer, check = next(((c, s) for c, s in checks if s.ok), checks[0])
+        links.append(Link(current, issuer, check))
+        ordered.append(issuer)
+        remaining.remove(issuer)
+        current = issuer
+    return Chain(certs, ordered, links, duplicates, remaining)
+
+
+def _pick_leaf(unique: list[Certificate]) -> Certificate:
+    """The certificate that issues no other one; the first given wins ties, as users put the leaf first."""
+    issuers = {
+        id(other) for cert in unique for other in unique if other is not cert and other.x509.subject == cert.x509.issuer
+    }
+    candidates = [c for c in unique if id(c) not in issuers]
+    if not candidates:  # a cycle of names: fall back to the order given
+        return unique[0]
+    if candidates[0] is unique[0]:
+        return unique[0]
+    return next((c for c in candidates if not c.is_ca), candidates[0])

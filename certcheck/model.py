@@ -1,0 +1,181 @@
+"""The values that flow through certcheck: what the user gave, what we found, what we send."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+__all__ = [
+    "API_FIELDS",
+    "KEY_FIELDS",
+    "PEM_FIELDS",
+    "Finding",
+    "Severity",
+    "Tag",
+    "UploadParams",
+    "redact",
+]
+
+
+class Severity(str, enum.Enum):
+    """How bad a finding is. Ordered: ERROR > WARNING > INFO."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 0, "warning": 1, "error": 2}[self.value]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem (or note) about a request, tied to the API field it concerns."""
+
+    code: str
+    severity: Severity
+    field: str | None
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "field": self.field,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class Tag:
+    key: str
+    value: str = ""
+
+
+# The API's own parameter names, in the order the API documents them.
+PEM_FIELDS = ("Cert", "Key", "EncryptCert", "EncryptPrivateKey", "SignCert", "SignPrivateKey")
+KEY_FIELDS = frozenset({"Key", "EncryptPrivateKey", "SignPrivateKey"})
+API_FIELDS = ("Name", *PEM_FIELDS, "ResourceGroupId", "Tags")
+
+_ATTR = {
+    "Name": "name",
+    "Cert": "cert",
+    "Key": "key",
+    "EncryptCert": "encrypt_cert",
+    "EncryptPrivateKey": "encrypt_private_key",
+    "SignCert": "sign_cert",
+    "SignPrivateKey": "sign_private_key",
+    "ResourceGroupId": "resource_group_id",
+    "Tags": "tags",
+}
+
+Pem = str | bytes
+
+
+def redact(secret: str | bytes) -> str:
+    """How a private key is shown everywhere: a short digest that identifies it without revealing it."""
+    data = secret.encode("utf-8", "surrogateescape") if isinstance(secret, str) else secret
+    return f"<redacted sha256:{hashlib.sha256(data).hexdigest()[:12]}>"
+
+
+@dataclass(frozen=True, repr=False)
+class UploadParams:
+    """An upload request as the user gave it, under the API's parameter names.
+
+    PEM fields take ``str`` (or ``bytes`` read from a file: binary input is then reported, not decoded blindly).
+    ``key_password`` decrypts encrypted private keys; it never leaves this object except to the key loader.
+    """
+
+    name: str | None = None
+    cert: Pem | None = None
+    key: Pem | None = None
+    encrypt_cert: Pem | None = None
+    encrypt_private_key: Pem | None = None
+    sign_cert: Pem | None = None
+    sign_private_key: Pem | None = None
+    resource_group_id: str | None = None
+    tags: Sequence[Tag] | None = None
+    key_password: bytes | None = field(default=None, compare=False)
+
+    def get(self, api_name: str) -> Any:
+        """A parameter by its API name (``"SignPrivateKey"``)."""
+        return getattr(self, _ATTR[api_name])
+
+    def given(self, api_name: str) -> bool:
+        """True when the parameter carries something other than whitespace."""
+        value = self.get(api_name)
+        if value is None:
+            return False
+        if isinstance(value, (str, bytes)):
+            return bool(value.strip())
+        return True
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any], *, key_password: bytes | None = None) -> UploadParams:
+        """Build from a mapping that uses the API's names (``{"Name": ..., "Tags": [{"Key": ..., "Value": ...}]}``).
+
+        Raises ``ValueError`` for unknown parameter names or values of the wrong type: a typo in a request file
+        should stop the run, not be silently dropped.
+        """
+        unknown = sorted(set(data) - set(_ATTR))
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {', '.join(unknown)}; the API takes {', '.join(API_FIELDS)}")
+        kwargs: dict[str, Any] = {}
+        for api_name, value in data.items():
+            if value is None:
+                continue
+            if api_name == "Tags":
+                kwargs["tags"] = _tags_from_api(value)
+            elif not isinstance(value, str) and not (api_name in PEM_FIELDS and isinstance(value, bytes)):
+                raise ValueError(f"{api_name} must be a string, not {type(value).__name__}")
+            else:
+                kwargs[_ATTR[api_name]] = value
+        return cls(**kwargs, key_password=key_password)
+
+    def replace(self, **changes: Any) -> UploadParams:
+        current = {f.name: getattr(self, f.name) for f in fields(self)}
+        current.update(changes)
+        return UploadParams(**current)
+
+    def __repr__(self) -> str:
+        parts = []
+        for api_name in API_FIELDS:
+            value = self.get(api_name)
+            if value is None:
+                continue
+            if api_name in KEY_FIELDS:
+                shown = redact(value)
+            elif isinstance(value, (str, bytes)) and len(value) > 40:
+                shown = f"<{len(value)} chars>"
+            else:
+                shown = repr(value)
+            parts.append(f"{api_name}={shown}")
+        if self.key_password is not None:
+            parts.append("key_password=<redacted>")
+        return f"UploadParams({', '.join(parts)})"
+
+    __str__ = __repr__
+
+
+def _tags_from_api(value: Any) -> tuple[Tag, ...]:
+    if not isinstance(value, list):
+        raise ValueError('Tags must be a list of {"Key": ..., "Value": ...} objects')
+    tags = []
+    for i, item in enumerate(value, 1):
+        if not isinstance(item, Mapping):
+            raise ValueError(f"Tags[{i}] must be an object with Key and Value")
+        extra = set(item) - {"Key", "Value"}
+        if extra:
+            raise ValueError(f"Tags[{i}] has unknown member(s) {', '.join(sorted(extra))}")
+        key, val = item.get("Key"), item.get("Value", "")
+        if not isinstance(key, str) or not isinstance(val, (str, type(None))):
+            raise ValueError(f"Tags[{i}]: Key and Value must be strings")
+        tags.append(Tag(key, val or ""))
+    return tuple(tags)

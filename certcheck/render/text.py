@@ -1,0 +1,39 @@
+"""``--format text``: for people. Colour only when asked (a TTY without NO_COLOR)."""
+
+from __future__ import annotations
+
+from certcheck.model import KEY_FIELDS, Severity
+from certcheck.report import Report
+
+_COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def _paint(text: str, code: str, colour: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if colour else text
+
+
+def render_text(report: Report, colour: bool = False) -> str:
+    lines = []
+    verdict = _paint("OK", "32;1", colour) if report.ok else _paint("FAIL", "31;1", colour)
+    what = ", ".join(
+        x for x in (f"{report.kind} request" if report.kind else "no request", report.algorithm or "") if x
+    )
+    counts = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s in Severity if (n := report.count(s)))
+    source = f"{report.source}: " if report.source else ""
+    lines.append(f"{source}{verdict}  {what}" + (f"  ({counts})" if counts else ""))
+    ordered = sorted(report.findings, key=lambda f: -f.severity.rank)
+    width = max((len(f.code) for f in ordered), default=0)
+    for finding in ordered:
+        label = _paint(f"{finding.severity.value:<7}", _COLOURS[finding.severity], colour)
+        lines.append(f"  {label} {finding.code:<{width}}  {finding.message}")
+    if report.request is not None:
+        parts = []
+        for name, value in report.request.redacted().items():
+            if name == "Tags":
+                parts.append(f"Tags={len(value)}")
+            elif name in KEY_FIELDS or name in ("Name", "ResourceGroupId", "ClientToken"):
+                parts.append(f"{name}={value}")
+            else:
+                parts.append(f"{name}={value.count('-----BEGIN ')} certificate(s)")
+        lines.append("  request: " + ", ".join(parts))
+    return "\n".join(lines) + "\n"

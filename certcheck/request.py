@@ -1,0 +1,101 @@
+"""UploadRequest: exactly what UploadUserCertificate should receive, built from a validated request.
+
+Canonical PEM (LF, 64 columns, leaf first, no blank lines, no text outside blocks), the SM fields left out when
+the API would ignore them, and a ClientToken derived from the content so a retried upload is idempotent.
+Private keys are redacted everywhere except ``api_params()``, the one call that hands them to a transport.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from certcheck import pem
+from certcheck.documents import Documents
+from certcheck.model import KEY_FIELDS, Tag, redact
+
+__all__ = ["UploadRequest", "build_request"]
+
+_ORDER = (
+    "Name",
+    "Cert",
+    "Key",
+    "EncryptCert",
+    "EncryptPrivateKey",
+    "SignCert",
+    "SignPrivateKey",
+    "ResourceGroupId",
+)
+
+
+@dataclass(frozen=True, repr=False)
+class UploadRequest:
+    """The normalized request. ``fields`` maps API names to values (PEM text for certificates and keys)."""
+
+    fields: tuple[tuple[str, str], ...]
+    tags: tuple[Tag, ...] = ()
+
+    def get(self, api_name: str) -> str | None:
+        return dict(self.fields).get(api_name)
+
+    @property
+    def client_token(self) -> str:
+        """A stable idempotency token: SHA-256 of the whole request, so the same upload retried is one upload."""
+        digest = hashlib.sha256()
+        for name, value in self.fields:
+            digest.update(f"{name}\0{len(value)}\0{value}\0".encode())
+        for tag in self.tags:
+            digest.update(f"tag\0{tag.key}\0{tag.value}\0".encode())
+        return digest.hexdigest()[:32]
+
+    def api_params(self) -> dict[str, str]:
+        """The flat parameters the API takes (``Tags.1.Key`` form), **private keys included**: for transports."""
+        params = dict(self.fields)
+        for i, tag in enumerate(self.tags, 1):
+            params[f"Tags.{i}.Key"] = tag.key
+            params[f"Tags.{i}.Value"] = tag.value
+        params["ClientToken"] = self.client_token
+        return params
+
+    def redacted(self) -> dict[str, Any]:
+        """The request as JSON-ready data, every private key replaced by ``<redacted sha256:...>``."""
+        out: dict[str, Any] = {name: redact(value) if name in KEY_FIELDS else value for name, value in self.fields}
+        if self.tags:
+            out["Tags"] = [{"Key": t.key, "Value": t.value} for t in self.tags]
+        out["ClientToken"] = self.client_token
+        return out
+
+    def __repr__(self) -> str:
+        def show(name: str, value: str) -> str:
+            if name in KEY_FIELDS:
+                return redact(value)
+            if name in ("Name", "ResourceGroupId"):
+                return repr(value)
+            return f"<{value.count('-----END ')} certificate(s)>"
+
+        shown = ", ".join(f"{name}={show(name, value)}" for name, value in self.fields)
+        return f"UploadRequest({shown}, tags={len(self.tags)})"
+
+    __str__ = __repr__
+
+
+def build_request(docs: Documents) -> UploadRequest | None:
+    """The normalized request, or None when the fields a request needs could not be read."""
+    if docs.kind is None:
+        return None
+    values: dict[str, str] = {}
+    for cert_field, key_field in docs.pairs:
+        chain = docs.chain(cert_field)
+        key = docs.keys.get(key_field)
+        if chain is None or key is None:
+            return None
+        values[cert_field] = "".join(pem.encode("CERTIFICATE", c.der) for c in chain.ordered)
+        values[key_field] = key.pem
+    params = docs.params
+    if params.name is not None:
+        values["Name"] = params.name
+    if params.resource_group_id is not None:
+        values["ResourceGroupId"] = params.resource_group_id
+    fields = tuple((name, values[name]) for name in _ORDER if name in values)
+    return UploadRequest(fields, tuple(params.tags or ()))

@@ -1,0 +1,53 @@
+"""Public-key algorithms the API takes: RSA, EC on P-256/P-384/P-521 (Cert/Key), SM2 (SM fields)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from certcheck.codes import API_2025, declare
+from certcheck.documents import Algorithm
+from certcheck.documents.certs import SUPPORTED_CURVES
+from certcheck.model import Finding, Severity
+from certcheck.rules.engine import Context, rule
+
+UNSUPPORTED = declare(
+    "algorithm.unsupported",
+    Severity.ERROR,
+    "The certificate's or key's algorithm (Ed25519, Ed448, DSA, ...) is not one the API takes.",
+    API_2025,
+)
+UNSUPPORTED_CURVE = declare(
+    "algorithm.unsupported_curve",
+    Severity.ERROR,
+    "An EC key on a curve other than P-256, P-384 or P-521.",
+    API_2025,
+)
+
+
+@rule(UNSUPPORTED, UNSUPPORTED_CURVE)
+def supported(ctx: Context) -> Iterator[Finding]:
+    """Leaf certificates and keys use RSA, EC on a supported curve, or SM2."""
+    for cert_field, key_field in ctx.docs.pairs:
+        leaf = ctx.docs.leaf(cert_field)
+        key = ctx.docs.keys.get(key_field)
+        items = (
+            [(cert_field, f"the leaf certificate ({leaf.subject})", leaf.algorithm, leaf.curve, leaf.detail)]
+            if leaf
+            else []
+        )
+        if key is not None:
+            items.append((key_field, "the private key", key.algorithm, key.curve, ""))
+        for field_name, what, algorithm, curve, detail in items:
+            if not algorithm.accepted:
+                extra = f" ({detail})" if detail else ""
+                yield UNSUPPORTED(
+                    field_name,
+                    f"{field_name}: {what} uses {algorithm.value}{extra}; "
+                    "UploadUserCertificate takes RSA and ECDSA (P-256/P-384/P-521) "
+                    "certificates, and SM2 in the SM fields.",
+                )
+            elif algorithm is Algorithm.EC and curve not in SUPPORTED_CURVES:
+                yield UNSUPPORTED_CURVE(
+                    field_name,
+                    f"{field_name}: {what} uses the EC curve {curve}; the API takes P-256, P-384 and P-521.",
+                )

@@ -1,0 +1,127 @@
+"""Certificate chains in Cert (and SignCert/EncryptCert): leaf first, each issued by the next.
+
+A root at the end is allowed. Out-of-order chains are fixed in the normalized request (a warning);
+certificates that belong to no chain and signatures that do not verify are errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from certcheck.codes import ALIYUN_CDN_PEM, GMT0009, RFC5280, declare
+from certcheck.documents import Algorithm, Certificate
+from certcheck.model import Finding, Severity
+from certcheck.rules.engine import Context, rule
+
+OUT_OF_ORDER = declare(
+    "chain.out_of_order",
+    Severity.WARNING,
+    "The chain is not leaf first, each certificate "
+    "followed by its issuer; the normalized request carries the fixed order.",
+    ALIYUN_CDN_PEM,
+)
+UNRELATED = declare(
+    "chain.unrelated",
+    Severity.ERROR,
+    "A certificate in the field belongs to no chain with the leaf.",
+    RFC5280,
+)
+DUPLICATE = declare(
+    "chain.duplicate",
+    Severity.WARNING,
+    "The same certificate appears twice; the copy is dropped from the normalized request.",
+    ALIYUN_CDN_PEM,
+)
+BAD_SIGNATURE = declare(
+    "chain.bad_signature",
+    Severity.ERROR,
+    "A certificate names the next one as its issuer, but the signature does not verify with that issuer's key.",
+    RFC5280,
+)
+SELF_SIGNED_LEAF = declare(
+    "chain.self_signed_leaf",
+    Severity.WARNING,
+    "The leaf certificate is self-signed: clients will not trust it.",
+    RFC5280,
+)
+LEAF_ONLY = declare(
+    "chain.leaf_only",
+    Severity.INFO,
+    "Only the leaf was given; most clients also need the intermediate certificates.",
+    ALIYUN_CDN_PEM,
+)
+SM2_USER_ID = declare(
+    "chain.sm2_user_id",
+    Severity.INFO,
+    "Which SM2 user ID an SM2-with-SM3 signature in the "
+    "chain verified with (default 1234567812345678, empty, or no Z).",
+    GMT0009,
+)
+
+_VARIANT_TEXT = {
+    "default": "the default user ID 1234567812345678",
+    "empty": "the empty user ID (OpenSSL's default)",
+    "noZ": "no Z value (e = SM3(message))",
+}
+
+
+@rule(OUT_OF_ORDER, UNRELATED, DUPLICATE, BAD_SIGNATURE, SELF_SIGNED_LEAF, LEAF_ONLY, SM2_USER_ID)
+def order_and_signatures(ctx: Context) -> Iterator[Finding]:
+    """Leaf first, each certificate issued (names and signature) by the next; no strangers, no copies."""
+    for cert_field in ctx.docs.cert_fields:
+        chain = ctx.docs.chain(cert_field)
+        if chain is None:
+            continue
+        leaf = chain.leaf
+        for dup in chain.duplicates:
+            yield DUPLICATE(
+                cert_field,
+                f"{cert_field}: {dup.label()} is a copy of an earlier certificate; the copy is dropped.",
+            )
+        for link in chain.links:
+            if not link.signature.ok:
+                yield BAD_SIGNATURE(
+                    cert_field,
+                    f"{cert_field}: {link.child.label()} names {link.issuer.label()} as "
+                    f"its issuer, but {link.signature.detail}: the issuer certificate is "
+                    "not the one that signed it (a re-issued or wrong intermediate?).",
+                )
+            elif link.issuer.algorithm is Algorithm.SM2:
+                yield SM2_USER_ID(
+                    cert_field,
+                    f"{cert_field}: {link.child.label()} is signed by "
+                    f"{link.issuer.label()} with "
+                    f"{_VARIANT_TEXT.get(link.signature.detail, link.signature.detail)}.",
+                )
+        for stranger in chain.unrelated:
+            yield UNRELATED(
+                cert_field,
+                f"{cert_field}: {stranger.label()} is not part of the leaf's chain "
+                f"({_path(chain.ordered)}): it neither issues nor is issued by it. Remove "
+                "it, or give the missing certificate that links it.",
+            )
+        if chain.reordered and not chain.unrelated:
+            given = ", ".join(str(c.position) for c in chain.given if c in chain.ordered)
+            fixed = ", ".join(str(c.position) for c in chain.ordered)
+            yield OUT_OF_ORDER(
+                cert_field,
+                f"{cert_field}: the certificates are in the order {given}; the leaf "
+                f"must come first, then each issuer: the normalized request uses {fixed} "
+                f"({_path(chain.ordered)}).",
+            )
+        if leaf.self_issued and len(chain.ordered) == 1 and not leaf.is_ca:
+            yield SELF_SIGNED_LEAF(
+                cert_field,
+                f"{cert_field}: the leaf ({leaf.subject}) is self-signed; clients will not trust it.",
+            )
+        elif len(chain.given) == 1 and not leaf.self_issued:
+            yield LEAF_ONLY(
+                cert_field,
+                f"{cert_field} holds only the leaf ({leaf.subject}); append its "
+                f"intermediate certificate(s) (issuer: {leaf.issuer}), e.g. certbot's "
+                "fullchain.pem rather than cert.pem.",
+            )
+
+
+def _path(certs: list[Certificate]) -> str:
+    return " <- ".join(c.subject for c in certs)

@@ -1,0 +1,78 @@
+"""Which fields make a request: Cert+Key (standard) or the four SM fields, and what the API ignores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from certcheck.codes import API_2025, declare
+from certcheck.documents import Algorithm, Kind
+from certcheck.model import Finding, Severity
+from certcheck.rules.engine import Context, rule
+
+EMPTY = declare("fields.empty", Severity.ERROR, "The request has neither Cert+Key nor the SM fields.", API_2025)
+CERT_WITHOUT_KEY = declare("fields.cert_without_key", Severity.ERROR, "Cert is given without Key.", API_2025)
+KEY_WITHOUT_CERT = declare("fields.key_without_cert", Severity.ERROR, "Key is given without Cert.", API_2025)
+SM_IGNORED = declare(
+    "sm.fields_ignored",
+    Severity.WARNING,
+    "SM fields are present but ignored because Cert and Key are given; they are left out of the normalized request.",
+    API_2025,
+)
+SM2_IN_CERT = declare(
+    "fields.sm2_in_cert",
+    Severity.ERROR,
+    "An SM2 certificate or key was given in Cert/Key; "
+    "SM2 goes in SignCert/SignPrivateKey and EncryptCert/EncryptPrivateKey.",
+    API_2025,
+)
+
+
+@rule(EMPTY, CERT_WITHOUT_KEY, KEY_WITHOUT_CERT, SM_IGNORED)
+def presence(ctx: Context) -> Iterator[Finding]:
+    """Cert and Key come together; SM fields are ignored next to them; something must be given."""
+    params = ctx.docs.params
+    if ctx.docs.kind is None:
+        yield EMPTY(
+            None,
+            "Nothing to upload: give Cert and Key (RSA/EC), or SignCert, SignPrivateKey, EncryptCert "
+            "and EncryptPrivateKey (SM2).",
+        )
+        return
+    has_cert, has_key = params.given("Cert"), params.given("Key")
+    sm_note = " (an SM request uses only the four SM fields: remove it)" if ctx.docs.kind is Kind.SM else ""
+    if has_cert and not has_key:
+        yield CERT_WITHOUT_KEY("Key", f"Cert is given but Key is empty: give the certificate's private key{sm_note}.")
+    if has_key and not has_cert:
+        yield KEY_WITHOUT_CERT(
+            "Cert", f"Key is given but Cert is empty: give the certificate (with its chain){sm_note}."
+        )
+    if ctx.docs.ignored:
+        names = ", ".join(ctx.docs.ignored)
+        yield SM_IGNORED(
+            ctx.docs.ignored[0],
+            f"{names} ignored: the API ignores SM fields when Cert and Key are "
+            "both given. They are left out of the normalized request and were "
+            "not checked; to upload an SM2 certificate, leave Cert and Key empty.",
+        )
+
+
+@rule(SM2_IN_CERT)
+def sm2_in_standard_fields(ctx: Context) -> Iterator[Finding]:
+    """An SM2 certificate or key in Cert/Key belongs in the SM fields."""
+    if ctx.docs.kind is not Kind.STANDARD:
+        return
+    leaf = ctx.docs.leaf("Cert")
+    if leaf is not None and leaf.algorithm is Algorithm.SM2:
+        yield SM2_IN_CERT(
+            "Cert",
+            f"Cert holds an SM2 certificate ({leaf.subject}): the API takes SM2 "
+            "certificates as SignCert + SignPrivateKey and EncryptCert + EncryptPrivateKey, "
+            "with Cert and Key left empty.",
+        )
+    key = ctx.docs.keys.get("Key")
+    if key is not None and key.algorithm is Algorithm.SM2:
+        yield SM2_IN_CERT(
+            "Key",
+            "Key holds an SM2 private key: give it as SignPrivateKey or EncryptPrivateKey, "
+            "with Cert and Key left empty.",
+        )

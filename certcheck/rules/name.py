@@ -1,0 +1,93 @@
+"""The Name parameter: required (2025 page), length in characters, and which characters.
+
+Decision (README "Decisions"): the 2025 page allows "letters, digits and underscores" but its own example is
+``cert-1``. certcheck accepts letters (any script), digits, underscores and hyphens silently; any other printable
+character is a warning (the service may refuse it); control and format characters are an error.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+
+from certcheck.codes import declare
+from certcheck.model import Finding, Severity
+from certcheck.rules.engine import Context, rule
+
+MISSING = declare(
+    "name.missing",
+    Severity.ERROR,
+    "Name is required by the 2025-11 API page.",
+    "UploadUserCertificate API reference (updated 2025-11-04): Name, required",
+)
+TOO_LONG = declare(
+    "name.too_long",
+    Severity.ERROR,
+    "Name is longer than the profile allows (64 characters on "
+    "the 2025-11 page, 128 on 2024-07), counted in characters, not bytes.",
+    "UploadUserCertificate API reference: Name",
+)
+CHARACTERS = declare(
+    "name.characters",
+    Severity.WARNING,
+    "Name has characters other than letters, digits, underscores and hyphens, or surrounding spaces.",
+    "UploadUserCertificate API reference (updated 2025-11-04): Name; README 'Decisions'",
+)
+CONTROL = declare(
+    "name.control_characters",
+    Severity.ERROR,
+    "Name contains control or invisible format characters.",
+    "certcheck policy (see README, 'Decisions')",
+)
+
+
+def _is_control(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn")
+
+
+def _is_plain(ch: str) -> bool:
+    return ch.isalnum() or ch in "_-"
+
+
+@rule(MISSING, TOO_LONG, CHARACTERS, CONTROL)
+def name(ctx: Context) -> Iterator[Finding]:
+    """Name is present, short enough, and made of characters the service takes."""
+    value = ctx.docs.params.name
+    profile = ctx.profile
+    if value is None or value == "":
+        if profile.name_required:
+            yield MISSING(
+                "Name",
+                f"Name is required (profile {profile.name}): give a unique name of at most "
+                f"{profile.name_max_chars} characters, e.g. example_com_2026.",
+            )
+        return
+    length = len(value)  # code points: what the API counts as characters
+    if length > profile.name_max_chars:
+        yield TOO_LONG(
+            "Name",
+            f"Name is {length} characters; profile {profile.name} allows at most "
+            f"{profile.name_max_chars}. Shorten it (e.g. drop the date or domain suffix).",
+        )
+    controls = sorted({f"U+{ord(c):04X}" for c in value if _is_control(c)})
+    if controls:
+        yield CONTROL(
+            "Name",
+            f"Name contains control/invisible characters ({', '.join(controls[:5])}): "
+            "they are invisible in the console and usually come from a copy-paste.",
+        )
+    if value != value.strip():
+        yield CHARACTERS(
+            "Name",
+            "Name has leading or trailing spaces: the console will show them, and later lookups by name will miss.",
+        )
+    if profile.name_strict_charset:
+        odd = sorted({c for c in value.strip() if not _is_plain(c) and not _is_control(c)})
+        if odd:
+            shown = " ".join(repr(c) for c in odd[:8])
+            yield CHARACTERS(
+                "Name",
+                f"Name contains {shown}: the {profile.name} page allows letters, digits and "
+                "underscores (certcheck also accepts hyphens, as the page's own example "
+                "cert-1 does). The service may refuse it; '_' is a safe replacement.",
+            )

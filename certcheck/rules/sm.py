@@ -1,0 +1,175 @@
+"""SM2 dual certificates (TLCP): a signing pair and an encryption pair, each its own key pair.
+
+Dual-certificate rules from GM/T 0024 / GB/T 38636 and GM/T 0015: the signing certificate signs
+(digitalSignature), the encryption certificate carries keys (keyEncipherment, dataEncipherment or keyAgreement).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from certcheck.codes import API_2025, GMT0015, GMT0024, declare
+from certcheck.documents import Algorithm, Certificate, Kind
+from certcheck.model import Finding, Severity
+from certcheck.rules.engine import Context, rule
+from certcheck.rules.pair import looks_swapped
+
+FIELD_MISSING = declare("sm.field_missing", Severity.ERROR, "An SM request needs all four SM fields.", API_2025)
+NOT_SM2 = declare("sm.not_sm2", Severity.ERROR, "An SM field holds a certificate or key that is not SM2.", API_2025)
+SIGN_USAGE = declare(
+    "sm.sign_key_usage", Severity.ERROR, "The signing certificate does not allow digitalSignature.", GMT0015
+)
+ENCRYPT_USAGE = declare(
+    "sm.encrypt_key_usage",
+    Severity.ERROR,
+    "The encryption certificate allows none of keyEncipherment, dataEncipherment, keyAgreement.",
+    GMT0015,
+)
+SWAPPED = declare("sm.swapped", Severity.ERROR, "The signing and encryption pairs look swapped.", GMT0024)
+SAME_KEY = declare(
+    "sm.same_key", Severity.ERROR, "The signing and encryption certificates share one key pair.", GMT0024
+)
+DIFFERENT_ISSUERS = declare(
+    "sm.different_issuers",
+    Severity.WARNING,
+    "The signing and encryption certificates have different issuers.",
+    GMT0024,
+)
+DIFFERENT_SUBJECTS = declare(
+    "sm.different_subjects",
+    Severity.INFO,
+    "The signing and encryption certificates have different subjects (common, e.g. 'server sign' / 'server enc').",
+    GMT0024,
+)
+
+_SM_FIELDS = ("SignCert", "SignPrivateKey", "EncryptCert", "EncryptPrivateKey")
+_ENC_USAGES = ("key_encipherment", "data_encipherment", "key_agreement")
+
+
+@rule(FIELD_MISSING, NOT_SM2)
+def shape(ctx: Context) -> Iterator[Finding]:
+    """All four SM fields are given, and every certificate and key in them is SM2."""
+    docs = ctx.docs
+    if docs.kind is not Kind.SM:
+        return
+    missing = [f for f in _SM_FIELDS if not docs.params.given(f)]
+    for name in missing:
+        yield FIELD_MISSING(
+            name,
+            f"{name} is missing: an SM request needs SignCert, SignPrivateKey, EncryptCert "
+            "and EncryptPrivateKey (or use Cert and Key for an RSA/EC certificate).",
+        )
+    for cert_field, key_field in docs.pairs:
+        leaf = docs.leaf(cert_field)
+        if leaf is not None and leaf.algorithm is not Algorithm.SM2:
+            yield NOT_SM2(
+                cert_field,
+                f"{cert_field} holds a {leaf.algorithm.value} certificate ({leaf.subject}): "
+                "SM fields take SM2 certificates; an RSA/EC certificate goes in Cert, with "
+                "its key in Key.",
+            )
+        key = docs.keys.get(key_field)
+        if key is not None and key.algorithm is not Algorithm.SM2:
+            yield NOT_SM2(
+                key_field,
+                f"{key_field} holds a {key.algorithm.value} key: SM fields take SM2 keys; an RSA/EC key goes in Key.",
+            )
+
+
+def _usages(cert: Certificate) -> set[str] | None:
+    ku = cert.key_usage
+    if ku is None:
+        return None  # no keyUsage extension: every usage is allowed (RFC 5280 4.2.1.3)
+    names = ("digital_signature", "content_commitment", *_ENC_USAGES)
+    return {n for n in names if getattr(ku, n)}
+
+
+@rule(SIGN_USAGE, ENCRYPT_USAGE, SWAPPED, SAME_KEY)
+def roles(ctx: Context) -> Iterator[Finding]:
+    """Signing certificate signs, encryption certificate encrypts, two distinct key pairs, not swapped."""
+    docs = ctx.docs
+    if docs.kind is not Kind.SM:
+        return
+    sign, enc = docs.leaf("SignCert"), docs.leaf("EncryptCert")
+    sign_sm2 = sign is not None and sign.algorithm is Algorithm.SM2
+    enc_sm2 = enc is not None and enc.algorithm is Algorithm.SM2
+    sign_use = _usages(sign) if sign is not None and sign_sm2 else None
+    enc_use = _usages(enc) if enc is not None and enc_sm2 else None
+    sign_ok = sign_use is None or "digital_signature" in sign_use
+    enc_ok = enc_use is None or bool(enc_use.intersection(_ENC_USAGES))
+    usage_swapped = (
+        sign_use is not None
+        and enc_use is not None
+        and not sign_ok
+        and not enc_ok
+        and bool(sign_use.intersection(_ENC_USAGES))
+        and "digital_signature" in enc_use
+    )
+    if looks_swapped(ctx):
+        yield SWAPPED(
+            "SignPrivateKey",
+            "The keys are swapped: SignPrivateKey belongs to EncryptCert and "
+            "EncryptPrivateKey to SignCert. Exchange the two key fields.",
+        )
+    elif usage_swapped:
+        yield SWAPPED(
+            "SignCert",
+            "The pairs are swapped: the certificate in SignCert is an encryption "
+            "certificate (key usage: key encipherment) and the one in EncryptCert is a signing "
+            "certificate (digitalSignature). Exchange SignCert/SignPrivateKey with "
+            "EncryptCert/EncryptPrivateKey.",
+        )
+    if not usage_swapped:
+        if sign is not None and not sign_ok:
+            yield SIGN_USAGE(
+                "SignCert",
+                f"SignCert ({sign.subject}) does not allow digitalSignature (key usage: "
+                f"{_show(sign_use)}): it cannot be the signing certificate.",
+            )
+        if enc is not None and not enc_ok:
+            yield ENCRYPT_USAGE(
+                "EncryptCert",
+                f"EncryptCert ({enc.subject}) allows none of keyEncipherment, "
+                f"dataEncipherment, keyAgreement (key usage: {_show(enc_use)}): it "
+                "cannot be the encryption certificate.",
+            )
+    if sign is not None and enc is not None and sign_sm2 and enc_sm2 and sign.point and enc.point:
+        same_cert_key = sign.point == enc.point
+        sign_key, enc_key = docs.keys.get("SignPrivateKey"), docs.keys.get("EncryptPrivateKey")
+        same_private = (
+            sign_key is not None
+            and enc_key is not None
+            and sign_key.sm2_d is not None
+            and sign_key.sm2_d == enc_key.sm2_d
+        )
+        if same_cert_key or same_private:
+            yield SAME_KEY(
+                "EncryptCert",
+                "SignCert and EncryptCert use the same key pair; TLCP needs two distinct "
+                "pairs (the encryption pair usually comes from a key management centre).",
+            )
+
+
+@rule(DIFFERENT_ISSUERS, DIFFERENT_SUBJECTS)
+def issuers_and_subjects(ctx: Context) -> Iterator[Finding]:
+    """Both certificates usually come from one CA for one subject."""
+    docs = ctx.docs
+    if docs.kind is not Kind.SM:
+        return
+    sign, enc = docs.leaf("SignCert"), docs.leaf("EncryptCert")
+    if sign is None or enc is None or not (sign.algorithm is enc.algorithm is Algorithm.SM2):
+        return
+    if sign.x509.issuer != enc.x509.issuer:
+        yield DIFFERENT_ISSUERS(
+            "EncryptCert",
+            f"SignCert is issued by {sign.issuer} but EncryptCert by "
+            f"{enc.issuer}: a dual-certificate pair normally comes from one CA.",
+        )
+    if sign.x509.subject != enc.x509.subject:
+        yield DIFFERENT_SUBJECTS(
+            "EncryptCert", f"SignCert's subject ({sign.subject}) differs from EncryptCert's ({enc.subject})."
+        )
+
+
+def _show(usages: set[str] | None) -> str:
+    return ", ".join(sorted(usages)) if usages else "none"

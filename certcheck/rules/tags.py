@@ -1,0 +1,83 @@
+"""Tags: Alibaba Cloud's common tag rules (no CAS-specific page exists; see reference/alibaba-api.md)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from certcheck.codes import ALIYUN_TAGS, API_2024, declare
+from certcheck.model import Finding, Severity
+from certcheck.rules.engine import Context, rule
+
+MAX_TAGS = 20
+MAX_KEY = 128
+MAX_VALUE = 128
+RESERVED_PREFIXES = ("aliyun", "acs:")
+
+TOO_MANY = declare("tags.too_many", Severity.ERROR, "More than 20 tags.", ALIYUN_TAGS)
+KEY_EMPTY = declare("tags.key_empty", Severity.ERROR, "A tag key is empty.", ALIYUN_TAGS)
+KEY_TOO_LONG = declare("tags.key_too_long", Severity.ERROR, "A tag key is longer than 128 characters.", ALIYUN_TAGS)
+KEY_RESERVED = declare("tags.key_reserved", Severity.ERROR, "A tag key starts with 'aliyun' or 'acs:'.", ALIYUN_TAGS)
+KEY_URL = declare("tags.key_url", Severity.ERROR, "A tag key contains http:// or https://.", ALIYUN_TAGS)
+VALUE_TOO_LONG = declare(
+    "tags.value_too_long", Severity.ERROR, "A tag value is longer than 128 characters.", ALIYUN_TAGS
+)
+VALUE_URL = declare("tags.value_url", Severity.ERROR, "A tag value contains http:// or https://.", ALIYUN_TAGS)
+DUPLICATE = declare("tags.duplicate_key", Severity.ERROR, "Two tags have the same key.", ALIYUN_TAGS)
+NOT_IN_PROFILE = declare(
+    "tags.not_in_profile", Severity.WARNING, "The 2024-07 API page has no Tags parameter.", API_2024
+)
+
+
+def _has_url(text: str) -> bool:
+    lowered = text.lower()
+    return "http://" in lowered or "https://" in lowered
+
+
+@rule(
+    TOO_MANY,
+    KEY_EMPTY,
+    KEY_TOO_LONG,
+    KEY_RESERVED,
+    KEY_URL,
+    VALUE_TOO_LONG,
+    VALUE_URL,
+    DUPLICATE,
+    NOT_IN_PROFILE,
+)
+def tags(ctx: Context) -> Iterator[Finding]:
+    """At most 20 tags; keys 1..128 characters without reserved prefixes or URLs; values 0..128, no URLs."""
+    given = list(ctx.docs.params.tags or ())
+    if not given:
+        return
+    if not ctx.profile.tags_documented:
+        yield NOT_IN_PROFILE(
+            "Tags",
+            f"Tags are not part of the {ctx.profile.name} API page; the service may ignore or refuse them.",
+        )
+    if len(given) > MAX_TAGS:
+        yield TOO_MANY("Tags", f"{len(given)} tags given; a resource takes at most {MAX_TAGS}.")
+    for i, tag in enumerate(given, 1):
+        where = f"Tags.{i}"
+        if not tag.key:
+            yield KEY_EMPTY("Tags", f"{where}: the key is empty; a tag key has 1 to {MAX_KEY} characters.")
+        elif len(tag.key) > MAX_KEY:
+            yield KEY_TOO_LONG("Tags", f"{where}: the key is {len(tag.key)} characters; at most {MAX_KEY}.")
+        if tag.key.lower().startswith(RESERVED_PREFIXES):
+            yield KEY_RESERVED(
+                "Tags",
+                f"{where}: the key {tag.key[:40]!r} starts with a reserved prefix "
+                "('aliyun' or 'acs:'), kept for Alibaba Cloud's own tags.",
+            )
+        if _has_url(tag.key):
+            yield KEY_URL("Tags", f"{where}: the key contains http:// or https://, which tag keys may not.")
+        if len(tag.value) > MAX_VALUE:
+            yield VALUE_TOO_LONG("Tags", f"{where}: the value is {len(tag.value)} characters; at most {MAX_VALUE}.")
+        if _has_url(tag.value):
+            yield VALUE_URL(
+                "Tags",
+                f"{where} ({tag.key[:40]!r}): the value contains http:// or https://, which tag values may not.",
+            )
+    for key, count in Counter(t.key for t in given).items():
+        if count > 1 and key:
+            yield DUPLICATE("Tags", f"the tag key {key[:40]!r} appears {count} times; each key may appear once.")

@@ -1,0 +1,71 @@
+"""The pipeline: parse -> rules -> report (with the normalized request)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta, timezone
+
+from certcheck.codes import RULE_CRASHED
+from certcheck.documents import parse
+from certcheck.model import UploadParams
+from certcheck.profiles import Profile, get_profile
+from certcheck.report import Report
+from certcheck.request import build_request
+from certcheck.rules import Context, run_rules
+
+__all__ = ["DEFAULT_EXPIRY_WARNING_DAYS", "validate", "validate_many"]
+
+DEFAULT_EXPIRY_WARNING_DAYS = 30
+
+
+def validate(
+    params: UploadParams,
+    *,
+    profile: str | Profile = "2025-11",
+    at: datetime | None = None,
+    expiry_warning_days: float = DEFAULT_EXPIRY_WARNING_DAYS,
+) -> Report:
+    """Check one upload request. Never raises on bad content: every problem is a finding in the report.
+
+    ``at`` is the time validity is judged at (default: now; naive datetimes are taken as UTC).
+    Raises ValueError only for a bad argument (unknown profile).
+    """
+    chosen = get_profile(profile)
+    moment = _utc(at)
+    try:
+        docs = parse(params)
+    except Exception as exc:
+        crash = RULE_CRASHED(None, f"parsing crashed ({type(exc).__name__}); the request was not checked.")
+        return Report((crash,), None, None, None)
+    ctx = Context(docs, chosen, moment, timedelta(days=expiry_warning_days))
+    findings = [*docs.findings, *run_rules(ctx)]
+    try:
+        request = build_request(docs)
+        algorithm = docs.algorithm
+    except Exception as exc:
+        findings.append(RULE_CRASHED(None, f"building the request crashed ({type(exc).__name__})."))
+        request, algorithm = None, None
+    shown_algorithm = algorithm.value if algorithm is not None and algorithm.accepted else None
+    kind = docs.kind.value if docs.kind is not None else None
+    return Report(tuple(findings), kind, shown_algorithm, request)
+
+
+def validate_many(
+    requests: Iterable[UploadParams],
+    *,
+    profile: str | Profile = "2025-11",
+    at: datetime | None = None,
+    expiry_warning_days: float = DEFAULT_EXPIRY_WARNING_DAYS,
+) -> Iterator[Report]:
+    """Check many requests, lazily, with one clock reading so a long run judges all at the same time."""
+    moment = _utc(at)
+    for params in requests:
+        yield validate(params, profile=profile, at=moment, expiry_warning_days=expiry_warning_days)
+
+
+def _utc(at: datetime | None) -> datetime:
+    if at is None:
+        return datetime.now(timezone.utc)
+    if at.tzinfo is None:
+        return at.replace(tzinfo=timezone.utc)
+    return at.astimezone(timezone.utc)

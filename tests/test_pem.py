@@ -1,0 +1,142 @@
+"""PEM armor: every shape users paste, repaired or refused with a finding, never an exception."""
+
+from __future__ import annotations
+
+import base64
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from certcheck import pem
+from tests.conftest import assert_has, assert_lacks, codes, rsa_ok, std
+
+LEAF = std("rsa-leaf.pem")
+KEY = std("rsa-leaf.key")
+
+
+def test_canonical_pem_round_trips_without_findings() -> None:
+    armor = pem.read("Cert", LEAF)
+    assert armor.findings == []
+    assert len(armor.blocks) == 1
+    assert pem.encode("CERTIFICATE", armor.blocks[0].der) == LEAF
+
+
+@pytest.mark.parametrize(
+    "mangle, repair",
+    [
+        (lambda s: s.replace("\n", "\r\n"), "CRLF"),
+        (lambda s: " ".join(s.split("\n")), "one-line paste"),
+        (lambda s: "\n\n  " + s + "\n\n\n", None),
+        (lambda s: "subject=CN = demo\nissuer=CN = x\n" + s + "trailing words\n", "text outside"),
+        (lambda s: "\ufeff" + s, "byte order mark"),
+        (lambda s: _rewrap(s, 76), "other than 64 columns"),
+    ],
+)
+def test_repairs_are_reported_and_decode_identically(mangle, repair) -> None:  # type: ignore[no-untyped-def]
+    armor = pem.read("Cert", mangle(LEAF))
+    assert [b.der for b in armor.blocks] == [pem.read("Cert", LEAF).blocks[0].der]
+    if repair is None:
+        assert armor.findings == []
+    else:
+        assert [f.code for f in armor.findings] == ["pem.repaired"]
+        assert repair in armor.findings[0].message
+
+
+def test_blank_lines_between_blocks_are_repaired() -> None:
+    chain = std("rsa-fullchain.pem").replace("-----END CERTIFICATE-----\n", "-----END CERTIFICATE-----\n\n\n")
+    armor = pem.read("Cert", chain)
+    assert len(armor.blocks) == 2
+    assert "blank lines" in armor.findings[0].message
+
+
+def _rewrap(text: str, width: int) -> str:
+    lines = text.strip().split("\n")
+    body = "".join(lines[1:-1])
+    return "\n".join([lines[0], *[body[i : i + width] for i in range(0, len(body), width)], lines[-1]]) + "\n"
+
+
+def test_one_line_paste_of_legacy_encrypted_key_keeps_headers() -> None:
+    key = std("rsa-leaf.enc.pem-legacy.key")
+    armor = pem.read("Key", " ".join(key.split("\n")))
+    assert armor.blocks[0].header("Proc-Type") == "4,ENCRYPTED"
+    assert (
+        armor.blocks[0].header(
+            "DEK-Info",
+        )
+        is not None
+    )
+    assert armor.blocks[0].der == pem.read("Key", key).blocks[0].der
+
+
+@pytest.mark.parametrize(
+    "data, code",
+    [
+        (LEAF[: len(LEAF) // 2], "pem.truncated"),
+        (LEAF.replace("MII", "M#I", 1), "pem.bad_base64"),
+        ("".join(LEAF.split("\n")[1:-2]), "pem.no_armor"),
+        ("hello world, this is not a certificate", "pem.not_pem"),
+        ("/etc/letsencrypt/live/example.com/fullchain.pem", "pem.not_pem"),
+        (bytes(random.Random(7).randrange(256) for _ in range(4096)), "pem.binary"),
+        ("x" * (pem.MAX_FIELD_BYTES + 1), "pem.too_large"),
+    ],
+)
+def test_unreadable_input_is_one_clear_error(data: str | bytes, code: str) -> None:
+    armor = pem.read("Cert", data)
+    assert armor.blocks == []
+    assert [f.code for f in armor.findings] == [code]
+    assert armor.findings[0].field == "Cert"
+    assert "Cert" in armor.findings[0].message
+
+
+def test_der_bytes_are_recognised_as_a_certificate() -> None:
+    der = pem.read("Cert", LEAF).blocks[0].der
+    armor = pem.read("Cert", der)
+    assert [f.code for f in armor.findings] == ["pem.der"]
+    assert "a certificate" in armor.findings[0].message and "openssl x509 -inform der" in armor.findings[0].message
+
+
+def test_base64_that_decodes_to_a_cut_structure_is_corrupt() -> None:
+    lines = LEAF.strip().split("\n")
+    cut = "\n".join([lines[0], *lines[1:-3], lines[-1]]) + "\n"  # drop whole base64 lines: still valid base64
+    assert [f.code for f in pem.read("Cert", cut).findings] == ["pem.corrupt"]
+
+
+def test_ten_megabyte_paste_is_refused_before_parsing() -> None:
+    huge = LEAF * (10 * 1024 * 1024 // len(LEAF))
+    report = rsa_ok(cert=huge)
+    assert_has(report, "pem.too_large", "Cert")
+    assert report.request is None
+
+
+def test_block_repr_never_shows_key_bytes() -> None:
+    block = pem.read("Key", KEY).blocks[0]
+    assert "redacted" in repr(block)
+    assert base64.b64encode(block.der[:30]).decode()[:20] not in repr(block)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=3000), st.text(max_size=3000)))
+def test_arbitrary_input_never_raises(data: str | bytes) -> None:
+    armor = pem.read("Cert", data)
+    assert armor.blocks or armor.findings
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, len(LEAF) - 1), st.sampled_from(["", "\n", " ", "-", "A", "\x00", "é"]))
+def test_single_edits_of_a_real_pem_never_raise(pos: int, insert: str) -> None:
+    mangled = LEAF[:pos] + insert + LEAF[pos + 1 :]
+    report = rsa_ok(cert=mangled)
+    assert report.findings is not None
+    assert "rule.crashed" not in codes(report)
+
+
+def test_pem_in_wrong_fields() -> None:
+    report = rsa_ok(key=LEAF)
+    assert_has(report, "pem.cert_in_key_field", "Key")
+    report = rsa_ok(cert=KEY)
+    assert_has(report, "pem.key_in_cert_field", "Cert")
+    report = rsa_ok(key=KEY + std("rsa-other.key"))
+    assert_has(report, "key.multiple", "Key")
+    assert_lacks(report, "pair.key_mismatch")
