@@ -61,13 +61,13 @@ def children(data: bytes, parent: TLV) -> list[TLV]:
     return out
 
 
-def is_single_structure(data: bytes) -> bool:
-    """True when ``data`` is exactly one DER SEQUENCE, nothing missing, nothing after it."""
+def is_single_structure(data: bytes, *, sequence: bool = True) -> bool:
+    """True when ``data`` is exactly one DER TLV (a SEQUENCE unless ``sequence`` is False), nothing after it."""
     try:
         tlv = read_tlv(data)
     except ValueError:
         return False
-    return tlv.tag == SEQUENCE and tlv.end == len(data)
+    return (tlv.tag == SEQUENCE or not sequence) and tlv.end == len(data)
 
 
 def spki_from_tbs(tbs: bytes) -> bytes:

@@ -43,6 +43,8 @@ REPAIRED = declare(
 _BEGIN = re.compile(r"-----BEGIN ([A-Z0-9][A-Z0-9 ]*?)-----")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _HEADER_LINE = re.compile(r"([A-Za-z][A-Za-z0-9-]*):[ \t]*(.*)")
+# A body already in canonical form: full 64-column lines, then one last line of at most 64.
+_CANONICAL_BODY = re.compile(r"\n(?:[A-Za-z0-9+/]{64}\n)*[A-Za-z0-9+/]{0,63}[A-Za-z0-9+/=]\n")
 _HEADER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 _PATH_LIKE = re.compile(r"@?(?:[~.]?/|[A-Za-z]:\\)?[\w.\-/\\]+\.(?:pem|crt|cer|key|der|p12|pfx)", re.I)
 
@@ -191,6 +193,8 @@ def _der_guess(data: bytes) -> str:
 
 
 def _decode_body(field: str, label: str, body: str, position: int, repairs: list[str]) -> Block | Finding:
+    if _CANONICAL_BODY.fullmatch(body):  # the common case, decoded without looking at each line
+        return _decode_base64(field, label, body.replace("\n", ""), (), position)
     headers: list[tuple[str, str]] = []
     lines = [line.strip() for line in body.split("\n")]
     lines = [line for line in lines if line]
@@ -217,7 +221,12 @@ def _decode_body(field: str, label: str, body: str, position: int, repairs: list
         repairs.append("a one-line paste (spaces in place of line breaks)")
     elif b64_lines and (any(len(x) != 64 for x in b64_lines[:-1]) or len(b64_lines[-1]) > 64):
         repairs.append("base64 wrapped at other than 64 columns")
-    b64 = "".join(b64_lines)
+    return _decode_base64(field, label, "".join(b64_lines), tuple(headers), position)
+
+
+def _decode_base64(
+    field: str, label: str, b64: str, headers: tuple[tuple[str, str], ...], position: int
+) -> Block | Finding:
     if not _BASE64.fullmatch(b64):
         bad = next((c for c in b64.rstrip("=") if not (c.isalnum() and c.isascii()) and c not in "+/"), "=")
         return BAD_BASE64(
@@ -236,13 +245,14 @@ def _decode_body(field: str, label: str, body: str, position: int, repairs: list
     except binascii.Error:
         return BAD_BASE64(field, f"{field}: block {position} ({label}) is not valid base64.")
     legacy_encrypted = any(k.lower() == "proc-type" and "ENCRYPTED" in v for k, v in headers)
-    if not legacy_encrypted and not der.is_single_structure(raw):
+    # Parameter blocks (EC/SM2 PARAMETERS) may hold a bare OID; everything else is a SEQUENCE.
+    if not legacy_encrypted and not der.is_single_structure(raw, sequence="PARAMETERS" not in label):
         return CORRUPT(
             field,
             f"{field}: block {position} ({label}) decodes to {len(raw):,} bytes that are not one "
             "complete DER structure: the block was cut or corrupted.",
         )
-    return Block(label, raw, tuple(headers), position)
+    return Block(label, raw, headers, position)
 
 
 def _note_outside(outside: list[str], repairs: list[str]) -> None:

@@ -13,7 +13,7 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.x509 import KeyUsage
+from cryptography.x509 import KeyUsage, Name
 from cryptography.x509.oid import ExtensionOID, NameOID
 
 from certcheck import der
@@ -68,15 +68,24 @@ class Certificate:
 
     @cached_property
     def subject(self) -> str:
-        return _name_text(self.x509.subject)
+        return _name_text(self.subject_name)
 
     @cached_property
     def issuer(self) -> str:
-        return _name_text(self.x509.issuer)
+        return _name_text(self.issuer_name)
 
-    @property
+    @cached_property
+    def subject_name(self) -> Name:
+        # cryptography builds a new Name on every attribute access: chain building compares names often.
+        return self.x509.subject
+
+    @cached_property
+    def issuer_name(self) -> Name:
+        return self.x509.issuer
+
+    @cached_property
     def self_issued(self) -> bool:
-        return self.x509.subject == self.x509.issuer
+        return bool(self.subject_name == self.issuer_name)
 
     @cached_property
     def is_ca(self) -> bool:
@@ -95,11 +104,11 @@ class Certificate:
         except (x509.ExtensionNotFound, ValueError):
             return None
 
-    @property
+    @cached_property
     def not_before(self) -> datetime:
         return self.x509.not_valid_before_utc
 
-    @property
+    @cached_property
     def not_after(self) -> datetime:
         return self.x509.not_valid_after_utc
 
@@ -130,7 +139,12 @@ def load_certificate(field: str, position: int, data: bytes) -> Certificate:
         warnings.simplefilter("ignore")
         cert = x509.load_der_x509_certificate(data)
     algorithm, public_key, curve, point, size, detail = _classify(cert)
-    return Certificate(field, position, data, cert, algorithm, public_key, curve, point, size, detail)
+    loaded = Certificate(field, position, data, cert, algorithm, public_key, curve, point, size, detail)
+    # cryptography decodes fields lazily: touch what the rules read, so a corrupt field is a parse finding
+    # here and not an exception inside a rule.
+    loaded.subject_name, loaded.issuer_name, loaded.not_before, loaded.not_after  # noqa: B018
+    loaded.signature_oid, cert.signature, cert.tbs_certificate_bytes  # noqa: B018
+    return loaded
 
 
 _Classified = tuple[

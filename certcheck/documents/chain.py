@@ -97,7 +97,7 @@ def build_chain(certs: list[Certificate]) -> Chain:
     remaining = [c for c in unique if c is not leaf]
     current = leaf
     while remaining and not current.self_issued:
-        candidates = [c for c in remaining if c.x509.subject == current.x509.issuer]
+        candidates = [c for c in remaining if c.subject_name == current.issuer_name]
         if not candidates:
             break
         checks = [(c, check_issued_by(current, c)) for c in candidates]
@@ -112,7 +112,7 @@ def build_chain(certs: list[Certificate]) -> Chain:
 def _pick_leaf(unique: list[Certificate]) -> Certificate:
     """The certificate that issues no other one; the first given wins ties, as users put the leaf first."""
     issuers = {
-        id(other) for cert in unique for other in unique if other is not cert and other.x509.subject == cert.x509.issuer
+        id(other) for cert in unique for other in unique if other is not cert and other.subject_name == cert.issuer_name
     }
     candidates = [c for c in unique if id(c) not in issuers]
     if not candidates:  # a cycle of names: fall back to the order given

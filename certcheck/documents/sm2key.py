@@ -132,6 +132,14 @@ def _alg_param(alg: Any) -> tuple[ParamForm, Param]:
     return _classify(bytes(alg["parameters"]) if alg["parameters"].isValue else None)
 
 
+def _reencode(choice: Any) -> bytes:
+    """DER of a decoded Choice's alternative; b"" (matches nothing) if pyasn1 cannot re-encode it."""
+    try:
+        return bytes(encoder.encode(choice.getComponent()))
+    except (PyAsn1Error, ValueError, TypeError):
+        return b""
+
+
 def _bits(value: Any, what: str) -> bytes:
     if len(value) % 8:
         raise ValueError(f"{what} is not a whole number of bytes")
@@ -197,8 +205,7 @@ def read_sm2_sec1(der: bytes) -> Sm2PrivateKey:
     ecpk = _require(der, _EC_PRIVATE_KEY, "ECPrivateKey")
     if int(ecpk["version"]) != 1:
         raise ValueError(f"unsupported ECPrivateKey version {int(ecpk['version'])}")
-    params = ecpk["parameters"]
-    if params.isValue and not is_sm2_algorithm(EC_PUBLIC_KEY_OID, encoder.encode(params.getComponent())):
+    if ecpk["parameters"].isValue and not is_sm2_algorithm(EC_PUBLIC_KEY_OID, _reencode(ecpk["parameters"])):
         raise ValueError("the key's curve parameters are not SM2")
     d = int.from_bytes(bytes(ecpk["privateKey"]), "big")
     if not 1 <= d < N:

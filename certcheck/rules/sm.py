@@ -159,13 +159,13 @@ def issuers_and_subjects(ctx: Context) -> Iterator[Finding]:
     sign, enc = docs.leaf("SignCert"), docs.leaf("EncryptCert")
     if sign is None or enc is None or not (sign.algorithm is enc.algorithm is Algorithm.SM2):
         return
-    if sign.x509.issuer != enc.x509.issuer:
+    if sign.issuer_name != enc.issuer_name:
         yield DIFFERENT_ISSUERS(
             "EncryptCert",
             f"SignCert is issued by {sign.issuer} but EncryptCert by "
             f"{enc.issuer}: a dual-certificate pair normally comes from one CA.",
         )
-    if sign.x509.subject != enc.x509.subject:
+    if sign.subject_name != enc.subject_name:
         yield DIFFERENT_SUBJECTS(
             "EncryptCert", f"SignCert's subject ({sign.subject}) differs from EncryptCert's ({enc.subject})."
         )
