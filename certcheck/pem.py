@@ -163,6 +163,13 @@ def _as_text(field: str, data: str | bytes, repairs: list[str]) -> str | Finding
         if data.startswith(b"\xef\xbb\xbf"):
             repairs.append("a UTF-8 byte order mark")
             data = data[3:]
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a BOM, as Windows editors save "Unicode"
+            try:
+                text = data.decode("utf-16")
+            except UnicodeDecodeError:
+                return BINARY(field, f"{field} starts like UTF-16 text but does not decode as it.")
+            repairs.append("UTF-16 text encoding")
+            return text
         if der.is_single_structure(data):
             return DER_GIVEN(
                 field,
@@ -221,6 +228,9 @@ def _decode_body(field: str, label: str, body: str, position: int, repairs: list
         repairs.append("a one-line paste (spaces in place of line breaks)")
     elif b64_lines and (any(len(x) != 64 for x in b64_lines[:-1]) or len(b64_lines[-1]) > 64):
         repairs.append("base64 wrapped at other than 64 columns")
+    if headers and "PRIVATE KEY" not in label:
+        repairs.append(f"headers inside a {label} block (dropped)")
+        headers = []
     return _decode_base64(field, label, "".join(b64_lines), tuple(headers), position)
 
 

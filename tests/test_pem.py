@@ -140,3 +140,19 @@ def test_pem_in_wrong_fields() -> None:
     report = rsa_ok(key=KEY + std("rsa-other.key"))
     assert_has(report, "key.multiple", "Key")
     assert_lacks(report, "pair.key_mismatch")
+
+
+def test_utf16_with_bom_is_decoded_and_headers_in_certificates_dropped() -> None:
+    from tests.conftest import BROKEN
+
+    armor = pem.read("Cert", (BROKEN / "cert-utf16le.pem").read_bytes())
+    assert [b.der for b in armor.blocks] == [pem.read("Cert", LEAF).blocks[0].der]
+    assert "UTF-16" in armor.findings[0].message
+    armor = pem.read("Cert", (BROKEN / "cert-pem-headers.pem").read_text())
+    assert armor.blocks[0].headers == ()
+    assert "headers" in armor.findings[0].message
+
+
+def test_a_certificate_in_the_key_field_is_one_finding() -> None:
+    report = rsa_ok(key=LEAF)
+    assert [c for c in codes(report) if c.startswith(("pem.", "key."))] == ["pem.cert_in_key_field"]

@@ -250,7 +250,7 @@ def _read_key(docs: Documents, name: str, armor: pem.Armor, password: bytes | No
         docs.failed.add(name)
         return
     if not key_blocks:
-        if armor.blocks:
+        if armor.blocks and not any(b.label in _CERT_LABELS for b in armor.blocks):
             docs.findings.append(KEY_MISSING(name, f"{name} holds no private key block."))
         docs.failed.add(name)
         return

@@ -134,16 +134,25 @@ def _name_text(name: x509.Name) -> str:
 
 def load_certificate(field: str, position: int, data: bytes) -> Certificate:
     """Parse DER; raise ValueError (with a safe message) when it is not a certificate."""
-    with warnings.catch_warnings():
-        # cryptography warns about non-positive or over-long serials, which some SM2 CAs issue: still parse.
-        warnings.simplefilter("ignore")
-        cert = x509.load_der_x509_certificate(data)
+    try:
+        with warnings.catch_warnings():
+            # cryptography warns about non-positive serials or odd name lengths, which some SM2 CAs issue.
+            warnings.simplefilter("ignore")
+            return _load(field, position, data)
+    except ValueError:
+        raise
+    except Exception as exc:  # InvalidVersion, DuplicateExtension, ...: cryptography's own exception types
+        raise ValueError(type(exc).__name__) from None
+
+
+def _load(field: str, position: int, data: bytes) -> Certificate:
+    cert = x509.load_der_x509_certificate(data)
     algorithm, public_key, curve, point, size, detail = _classify(cert)
     loaded = Certificate(field, position, data, cert, algorithm, public_key, curve, point, size, detail)
     # cryptography decodes fields lazily: touch what the rules read, so a corrupt field is a parse finding
     # here and not an exception inside a rule.
     loaded.subject_name, loaded.issuer_name, loaded.not_before, loaded.not_after  # noqa: B018
-    loaded.signature_oid, cert.signature, cert.tbs_certificate_bytes  # noqa: B018
+    loaded.signature_oid, cert.signature, cert.tbs_certificate_bytes, cert.extensions  # noqa: B018
     return loaded
 
 
