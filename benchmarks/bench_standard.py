@@ -3,7 +3,7 @@
 The floor (DESIGN.md, ~114 us): parse leaf and intermediate with cryptography, load the key without RSA
 validation, compare the public numbers, verify the leaf's signature with the intermediate. Everything else
 certcheck does (PEM repair, every rule, the canonical request, the ClientToken) is overhead over that floor,
-and this benchmark keeps it bounded: target ``validate`` <= 4x the floor, both measured in this run.
+and this benchmark keeps it bounded: target ``validate`` <= 6x the floor, both measured in this run.
 
 Run: ``.venv/bin/python benchmarks/bench_standard.py`` (exit 1 if the target is missed).
 """
@@ -25,7 +25,7 @@ import certcheck
 from certcheck import Tag, UploadParams
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "std"
-TARGET_RATIO = 4.0
+TARGET_RATIO = 6.0
 AT = datetime(2026, 6, 1, tzinfo=timezone.utc)
 
 

@@ -76,3 +76,19 @@ def spki_from_tbs(tbs: bytes) -> bytes:
     index = 1 if fields and fields[0].tag == 0xA0 else 0  # skip the optional [0] version
     # serialNumber, signature, issuer, validity, subject, then subjectPublicKeyInfo
     return fields[index + 5].raw(tbs)
+
+
+def certificate_names(cert_der: bytes) -> tuple[bytes, bytes]:
+    """The DER of (issuer, subject) of a certificate, without building Python Name objects: cryptography
+    builds a fresh Name on every access (~17 us each), and chain building compares names often."""
+    tbs = read_tlv(cert_der, read_tlv(cert_der).content)
+    pos = tbs.content
+    first = read_tlv(cert_der, pos, tbs.end)
+    if first.tag == 0xA0:  # optional [0] version
+        pos = first.end
+    for _ in range(2):  # serialNumber, signature
+        pos = read_tlv(cert_der, pos, tbs.end).end
+    issuer = read_tlv(cert_der, pos, tbs.end)
+    validity = read_tlv(cert_der, issuer.end, tbs.end)
+    subject = read_tlv(cert_der, validity.end, tbs.end)
+    return issuer.raw(cert_der), subject.raw(cert_der)

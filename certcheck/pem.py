@@ -122,8 +122,8 @@ def read(field: str, data: str | bytes, *, limit: int = MAX_FIELD_BYTES) -> Armo
         label = begin.group(1).strip()
         end_marker = f"-----END {label}-----"
         end = text.find(end_marker, begin.end())
-        following = _BEGIN.search(text, begin.end())
-        if end < 0 or (following is not None and following.start() < end):
+        following = text.find("-----BEGIN ", begin.end(), end if end >= 0 else len(text))
+        if end < 0 or following >= 0:
             findings.append(
                 TRUNCATED(
                     field,
@@ -131,9 +131,9 @@ def read(field: str, data: str | bytes, *, limit: int = MAX_FIELD_BYTES) -> Armo
                     f"'{end_marker}' line: the paste was cut short.",
                 )
             )
-            pos = following.start() if following is not None else len(text)
-            if following is None:
+            if following < 0:
                 break
+            pos = following
             continue
         block_or_finding = _decode_body(field, label, text[begin.end() : end], len(blocks) + 1, repairs)
         if isinstance(block_or_finding, Finding):
@@ -201,7 +201,7 @@ def _der_guess(data: bytes) -> str:
 
 def _decode_body(field: str, label: str, body: str, position: int, repairs: list[str]) -> Block | Finding:
     if _CANONICAL_BODY.fullmatch(body):  # the common case, decoded without looking at each line
-        return _decode_base64(field, label, body.replace("\n", ""), (), position)
+        return _decode_base64(field, label, body.replace("\n", ""), (), position, charset_checked=True)
     headers: list[tuple[str, str]] = []
     lines = [line.strip() for line in body.split("\n")]
     lines = [line for line in lines if line]
@@ -235,9 +235,14 @@ def _decode_body(field: str, label: str, body: str, position: int, repairs: list
 
 
 def _decode_base64(
-    field: str, label: str, b64: str, headers: tuple[tuple[str, str], ...], position: int
+    field: str,
+    label: str,
+    b64: str,
+    headers: tuple[tuple[str, str], ...],
+    position: int,
+    charset_checked: bool = False,
 ) -> Block | Finding:
-    if not _BASE64.fullmatch(b64):
+    if not charset_checked and not _BASE64.fullmatch(b64):
         bad = next((c for c in b64.rstrip("=") if not (c.isalnum() and c.isascii()) and c not in "+/"), "=")
         return BAD_BASE64(
             field,

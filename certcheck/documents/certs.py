@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -68,24 +69,35 @@ class Certificate:
 
     @cached_property
     def subject(self) -> str:
-        return _name_text(self.subject_name)
+        return _name_text(lambda: self.x509.subject)
 
     @cached_property
     def issuer(self) -> str:
-        return _name_text(self.issuer_name)
+        return _name_text(lambda: self.x509.issuer)
 
     @cached_property
-    def subject_name(self) -> Name:
-        # cryptography builds a new Name on every attribute access: chain building compares names often.
-        return self.x509.subject
+    def _raw_names(self) -> tuple[bytes, bytes]:
+        return der.certificate_names(self.der)
 
-    @cached_property
-    def issuer_name(self) -> Name:
-        return self.x509.issuer
+    @property
+    def issuer_der(self) -> bytes:
+        """The issuer name's DER: byte equality is the fast first test when building chains."""
+        return self._raw_names[0]
+
+    @property
+    def subject_der(self) -> bytes:
+        return self._raw_names[1]
 
     @cached_property
     def self_issued(self) -> bool:
-        return bool(self.subject_name == self.issuer_name)
+        return self.subject_der == self.issuer_der
+
+    @cached_property
+    def _names(self) -> tuple[Name, Name] | None:
+        try:
+            return self.x509.issuer, self.x509.subject
+        except Exception:
+            return None
 
     @cached_property
     def is_ca(self) -> bool:
@@ -121,15 +133,26 @@ class Certificate:
         return f"certificate {self.position} ({self.subject})"
 
 
-def _name_text(name: x509.Name) -> str:
-    cns = name.get_attributes_for_oid(NameOID.COMMON_NAME)
-    if cns and isinstance(cns[0].value, str):
-        return f"CN={cns[0].value}"
+def same_name(first: Certificate, first_role: str, second: Certificate, second_role: str) -> bool:
+    """Whether two names (role "issuer" or "subject") are the same: DER bytes first (microseconds), then
+    cryptography's Name equality, which also matches names that differ only in string type."""
+    index = {"issuer": 0, "subject": 1}
+    if first._raw_names[index[first_role]] == second._raw_names[index[second_role]]:
+        return True
+    a, b = first._names, second._names
+    return a is not None and b is not None and bool(a[index[first_role]] == b[index[second_role]])
+
+
+def _name_text(get_name: Callable[[], Name]) -> str:
     try:
+        name = get_name()
+        cns = name.get_attributes_for_oid(NameOID.COMMON_NAME)
+        if cns and isinstance(cns[0].value, str):
+            return f"CN={cns[0].value}"
         text = name.rfc4514_string()
-    except ValueError:
-        text = ""
-    return text or "empty subject"
+    except Exception:
+        text = "unreadable name"
+    return text or "empty name"
 
 
 def load_certificate(field: str, position: int, data: bytes) -> Certificate:
@@ -151,8 +174,7 @@ def _load(field: str, position: int, data: bytes) -> Certificate:
     loaded = Certificate(field, position, data, cert, algorithm, public_key, curve, point, size, detail)
     # cryptography decodes fields lazily: touch what the rules read, so a corrupt field is a parse finding
     # here and not an exception inside a rule.
-    loaded.subject_name, loaded.issuer_name, loaded.not_before, loaded.not_after  # noqa: B018
-    loaded.signature_oid, cert.signature, cert.tbs_certificate_bytes, cert.extensions  # noqa: B018
+    loaded.issuer_der, loaded.not_before, loaded.not_after, loaded.signature_oid, cert.extensions  # noqa: B018
     return loaded
 
 

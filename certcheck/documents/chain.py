@@ -6,11 +6,13 @@ builder, so signatures are verified once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from certcheck.documents.certs import SM2_SIGNATURE_OID, Algorithm, Certificate
+from certcheck.documents.certs import SM2_SIGNATURE_OID, Algorithm, Certificate, same_name
 
 __all__ = ["Chain", "Link", "SignatureCheck", "build_chain", "check_issued_by"]
 
@@ -55,12 +57,28 @@ def check_issued_by(child: Certificate, issuer: Certificate) -> SignatureCheck:
     if issuer.public_key is None:
         return SignatureCheck(False, f"the issuer's {issuer.algorithm.value} key cannot verify signatures here")
     try:
-        child.x509.verify_directly_issued_by(issuer.x509)
+        if child.issuer_der == issuer.subject_der:
+            child.x509.verify_directly_issued_by(issuer.x509)
+        else:  # same name in other string types: verify_directly_issued_by insists on identical bytes
+            _verify_with_key(child, issuer.public_key)
     except InvalidSignature:
         return SignatureCheck(False, "the signature does not verify with the issuer's key")
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         return SignatureCheck(False, f"the signature cannot be checked ({exc})")
     return SignatureCheck(True, "")
+
+
+def _verify_with_key(child: Certificate, key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey) -> None:
+    cert = child.x509
+    params = cert.signature_algorithm_parameters
+    if isinstance(key, rsa.RSAPublicKey):
+        if not isinstance(params, (padding.PKCS1v15, padding.PSS)) or cert.signature_hash_algorithm is None:
+            raise ValueError("not an RSA signature")
+        key.verify(cert.signature, cert.tbs_certificate_bytes, params, cert.signature_hash_algorithm)
+    else:
+        if not isinstance(params, ec.ECDSA):
+            raise ValueError("not an ECDSA signature")
+        key.verify(cert.signature, cert.tbs_certificate_bytes, params)
 
 
 def _check_sm2(child: Certificate, issuer: Certificate) -> SignatureCheck:
@@ -90,14 +108,33 @@ def build_chain(certs: list[Certificate]) -> Chain:
         else:
             seen.add(cert.fingerprint)
             unique.append(cert)
+    # Names are matched by their DER bytes first (microseconds). Only when that leaves a certificate out do
+    # we compare them as cryptography's Name objects, which also match names that differ in string type only.
+    chain = _walk(certs, unique, duplicates, _same_der)
+    if chain.unrelated:
+        chain = _walk(certs, unique, duplicates, _same_name)
+    return chain
 
-    leaf = _pick_leaf(unique)
+
+Issues = Callable[[Certificate, Certificate], bool]  # (issuer, child): does issuer's subject name child's issuer?
+
+
+def _same_der(issuer: Certificate, child: Certificate) -> bool:
+    return issuer.subject_der == child.issuer_der
+
+
+def _same_name(issuer: Certificate, child: Certificate) -> bool:
+    return same_name(issuer, "subject", child, "issuer")
+
+
+def _walk(given: list[Certificate], unique: list[Certificate], duplicates: list[Certificate], issues: Issues) -> Chain:
+    leaf = _pick_leaf(unique, issues)
     ordered = [leaf]
     links: list[Link] = []
     remaining = [c for c in unique if c is not leaf]
     current = leaf
     while remaining and not current.self_issued:
-        candidates = [c for c in remaining if c.subject_name == current.issuer_name]
+        candidates = [c for c in remaining if issues(c, current)]
         if not candidates:
             break
         checks = [(c, check_issued_by(current, c)) for c in candidates]
@@ -106,14 +143,12 @@ def build_chain(certs: list[Certificate]) -> Chain:
         ordered.append(issuer)
         remaining.remove(issuer)
         current = issuer
-    return Chain(certs, ordered, links, duplicates, remaining)
+    return Chain(given, ordered, links, duplicates, remaining)
 
 
-def _pick_leaf(unique: list[Certificate]) -> Certificate:
+def _pick_leaf(unique: list[Certificate], issues: Issues) -> Certificate:
     """The certificate that issues no other one; the first given wins ties, as users put the leaf first."""
-    issuers = {
-        id(other) for cert in unique for other in unique if other is not cert and other.subject_name == cert.issuer_name
-    }
+    issuers = {id(other) for cert in unique for other in unique if other is not cert and issues(other, cert)}
     candidates = [c for c in unique if id(c) not in issuers]
     if not candidates:  # a cycle of names: fall back to the order given
         return unique[0]

@@ -31,7 +31,7 @@ def supported(ctx: Context) -> Iterator[Finding]:
         leaf = ctx.docs.leaf(cert_field)
         key = ctx.docs.keys.get(key_field)
         items = (
-            [(cert_field, f"the leaf certificate ({leaf.subject})", leaf.algorithm, leaf.curve, leaf.detail)]
+            [(cert_field, "the leaf certificate", leaf.algorithm, leaf.curve, leaf.detail)]
             if leaf
             else []
         )

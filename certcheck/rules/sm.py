@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from certcheck.codes import API_2025, GMT0015, GMT0024, declare
 from certcheck.documents import Algorithm, Certificate, Kind
+from certcheck.documents.certs import same_name
 from certcheck.model import Finding, Severity
 from certcheck.rules.engine import Context, rule
 from certcheck.rules.pair import looks_swapped
@@ -159,13 +160,13 @@ def issuers_and_subjects(ctx: Context) -> Iterator[Finding]:
     sign, enc = docs.leaf("SignCert"), docs.leaf("EncryptCert")
     if sign is None or enc is None or not (sign.algorithm is enc.algorithm is Algorithm.SM2):
         return
-    if sign.issuer_name != enc.issuer_name:
+    if not same_name(sign, "issuer", enc, "issuer"):
         yield DIFFERENT_ISSUERS(
             "EncryptCert",
             f"SignCert is issued by {sign.issuer} but EncryptCert by "
             f"{enc.issuer}: a dual-certificate pair normally comes from one CA.",
         )
-    if sign.subject_name != enc.subject_name:
+    if not same_name(sign, "subject", enc, "subject"):
         yield DIFFERENT_SUBJECTS(
             "EncryptCert", f"SignCert's subject ({sign.subject}) differs from EncryptCert's ({enc.subject})."
         )
