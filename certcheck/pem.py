@@ -190,12 +190,16 @@ def _as_text(field: str, data: str | bytes, repairs: list[str]) -> str | Finding
 
 
 def _der_guess(data: bytes) -> str:
-    from cryptography import x509  # only on this error path
+    """What some DER bytes are, for the message (only on this error path, so imports stay lazy)."""
+    from cryptography import x509
+
+    from certcheck.containers import identify_vendor_container
 
     try:
         x509.load_der_x509_certificate(data)
     except ValueError:
-        return ""
+        vendor = identify_vendor_container(data)
+        return f": {vendor}, which needs its vendor's tool (or openssl pkcs12) to export a PEM key" if vendor else ""
     return ": a certificate"
 
 

@@ -18,12 +18,12 @@ from pyasn1.codec.der import encoder
 from pyasn1.type import univ
 from pyasn1_modules import rfc5280
 
+from certcheck.containers import identify_vendor_container
 from certcheck.documents import sm2key
 from certcheck.documents.sm2key import (
     EC_PUBLIC_KEY_OID,
     SM2_OID,
     Sm2PrivateKey,
-    identify_vendor_container,
     is_sm2_algorithm,
     pkcs8_algorithm,
     read_sm2_pkcs8,

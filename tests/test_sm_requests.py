@@ -13,6 +13,7 @@ from certcheck.documents import parse
 from certcheck.documents.certs import Algorithm, load_certificate
 from certcheck.documents.chain import check_issued_by
 from certcheck.documents.keys import load_private_key
+from certcheck.pem import encode as pem_encode
 from certcheck.pem import read as read_pem
 from certcheck.rules.pair import key_matches
 from tests.conftest import CORPUS, SM2, assert_has, assert_lacks, check, codes, only_info, read, scalar_fragments, sm
@@ -321,3 +322,54 @@ def rsa_key() -> str:
     from tests.conftest import std
 
     return std("rsa-leaf.key")
+
+
+def test_tampered_sm2_signature_is_a_bad_signature() -> None:
+    leaf_der = bytearray(read_pem("x", sm("sm2-sign.pem")).blocks[0].der)
+    leaf_der[-5] ^= 0x01  # inside the signature's s value
+    tampered = pem_encode("CERTIFICATE", bytes(leaf_der)) + sm("sm2-sub.pem")
+    report = sm_request(sign_cert=tampered)
+    assert_has(report, "chain.bad_signature", "SignCert")
+    assert "no user ID" in next(f.message for f in report.findings if f.code == "chain.bad_signature")
+
+
+def test_cli_sm_request_json(capsys: pytest.CaptureFixture[str]) -> None:
+    from certcheck.cli import main
+
+    args = [
+        "check",
+        "--name",
+        "gm",
+        "--sign-cert",
+        str(SM2 / "sm2-sign-fullchain.pem"),
+        "--sign-key",
+        str(SM2 / "sm2-sign.key"),
+        "--encrypt-cert",
+        str(SM2 / "sm2-enc-fullchain.pem"),
+        "--encrypt-key",
+        str(SM2 / "sm2-enc.key"),
+        "--format",
+        "json",
+        "--at",
+        "2026-06-01T00:00:00Z",
+    ]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["kind"] == "sm" and data["algorithm"] == "SM2" and data["ok"] is True
+    assert data["request"]["SignPrivateKey"].startswith("<redacted sha256:")
+    assert data["request"]["EncryptPrivateKey"].startswith("<redacted sha256:")
+    assert "Cert" not in data["request"] and "Key" not in data["request"]
+    args[args.index(str(SM2 / "sm2-sign.key"))] = str(SM2 / "sm2-other.key")
+    assert main(args) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] is False and data["algorithm"] == "SM2"
+    assert [f["code"] for f in data["findings"] if f["severity"] == "error"] == ["pair.key_mismatch"]
+
+
+def test_certificate_with_serial_zero_parses_without_warnings() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        root, sub = certs_of(TONGSUO / "chain-ca.crt")
+    assert root.self_issued and root.subject == "CN=root ca" and sub.algorithm is Algorithm.SM2

@@ -140,7 +140,9 @@ def _load_plain(data: bytes, label: str, form: str, field_name: str, decrypted: 
                 return _sm2_key(field_name, data, form, shown_form, relabel=False)
             except KeyError_:
                 pass
-        vendor = sm2key.identify_vendor_container(data)
+        from certcheck.containers import identify_vendor_container  # pyasn1: only on this error path
+
+        vendor = identify_vendor_container(data)
         if vendor:
             raise KeyError_(
                 "vendor",
