@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 import certcheck
 from certcheck import Report, UploadParams
@@ -16,6 +18,11 @@ FIXTURES = ROOT / "fixtures"
 STD = FIXTURES / "std"
 SM2 = FIXTURES / "sm2"
 BROKEN = FIXTURES / "broken"
+# CI must be reproducible: there, property tests replay a fixed sequence of examples; local runs explore.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
+
 CORPUS = ROOT.parent / "shared" / "corpus" / "sm2"
 
 # The clock every test pins: fixtures/README.md describes each certificate relative to it.

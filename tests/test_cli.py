@@ -164,3 +164,15 @@ def test_rules_listing_matches_docs(capsys: pytest.CaptureFixture[str]) -> None:
     out, _ = capsys.readouterr()
     docs = (Path(__file__).parent.parent / "docs" / "codes.md").read_text()
     assert out == docs, "docs/codes.md is stale: run `certcheck rules --format markdown > docs/codes.md`"
+
+
+def test_colour_only_on_a_terminal_without_no_color(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    _, out, _ = run([*GOOD[:4], "--key", str(STD / "rsa-other.key"), *AT], capsys)
+    assert "\x1b[31" in out
+    monkeypatch.setenv("NO_COLOR", "1")
+    _, out, _ = run([*GOOD[:4], "--key", str(STD / "rsa-other.key"), *AT], capsys)
+    assert "\x1b[" not in out

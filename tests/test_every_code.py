@@ -17,18 +17,7 @@ from certcheck import Report, Tag, pem, sm2
 from certcheck.codes import catalogue
 from tests.conftest import BROKEN, check, codes, rsa_ok, sm, std
 from tests.test_sm2key import cfca_sm2_file, sm2_enveloped_key
-
-
-def _sm(**changes: object) -> Report:
-    base: dict[str, object] = {
-        "name": "demo_sm2",
-        "sign_cert": sm("sm2-sign-fullchain.pem"),
-        "sign_private_key": sm("sm2-sign.key"),
-        "encrypt_cert": sm("sm2-enc-fullchain.pem"),
-        "encrypt_private_key": sm("sm2-enc.key"),
-    }
-    base.update(changes)
-    return check(**base)
+from tests.test_sm_requests import sm_request
 
 
 def _sec1_sign_key(d: int | None = None, point: bytes | None = None) -> str:
@@ -91,8 +80,8 @@ CASES: dict[str, Callable[[], Report]] = {
     "key.unsupported_algorithm": lambda: rsa_ok(key=_unknown_pkcs8_algorithm()),
     "key.normalized": lambda: rsa_ok(key=std("rsa-leaf.enc.pk8.key"), key_password=b"correct horse"),
     "key.inconsistent": lambda: rsa_ok(key=std("rsa-inconsistent.key")),
-    "key.out_of_range": lambda: _sm(sign_private_key=_sec1_sign_key(d=sm2.N - 1)),
-    "key.embedded_point_mismatch": lambda: _sm(sign_private_key=_sec1_sign_key(point=_enc_point())),
+    "key.out_of_range": lambda: sm_request(sign_private_key=_sec1_sign_key(d=sm2.N - 1)),
+    "key.embedded_point_mismatch": lambda: sm_request(sign_private_key=_sec1_sign_key(point=_enc_point())),
     # fields and algorithms
     "fields.empty": lambda: check(name="x"),
     "fields.cert_without_key": lambda: check(name="x", cert=std("rsa-leaf.pem")),
@@ -124,7 +113,7 @@ CASES: dict[str, Callable[[], Report]] = {
     "chain.bad_signature": lambda: rsa_ok(cert=std("rsa-chain-badsig.pem")),
     "chain.self_signed_leaf": lambda: rsa_ok(cert=std("rsa-unrelated.pem"), key=std("rsa-unrelated.key")),
     "chain.leaf_only": lambda: rsa_ok(cert=std("rsa-leaf.pem")),
-    "chain.sm2_user_id": lambda: _sm(),
+    "chain.sm2_user_id": lambda: sm_request(),
     "validity.expired": lambda: rsa_ok(cert=std("rsa-leaf-expired.pem")),
     "validity.not_yet_valid": lambda: rsa_ok(cert=std("rsa-leaf-notyet.pem")),
     "validity.expiring_soon": lambda: rsa_ok(cert=std("rsa-leaf-expiring.pem")),
@@ -132,16 +121,18 @@ CASES: dict[str, Callable[[], Report]] = {
     "strength.weak_signature_hash": lambda: rsa_ok(cert=std("rsa-leaf-sha1.pem")),
     "strength.ca_as_leaf": lambda: rsa_ok(cert=std("rsa-ca-as-leaf.pem"), key=std("rsa-ca-as-leaf.key")),
     # SM2 dual certificates
-    "sm.field_missing": lambda: _sm(encrypt_cert=None),
-    "sm.not_sm2": lambda: _sm(sign_cert=std("rsa-fullchain.pem"), sign_private_key=std("rsa-leaf.key")),
-    "sm.sign_key_usage": lambda: _sm(sign_cert=sm("sm2-sign-nodigsig.pem")),
-    "sm.encrypt_key_usage": lambda: _sm(
+    "sm.field_missing": lambda: sm_request(encrypt_cert=None),
+    "sm.not_sm2": lambda: sm_request(sign_cert=std("rsa-fullchain.pem"), sign_private_key=std("rsa-leaf.key")),
+    "sm.sign_key_usage": lambda: sm_request(sign_cert=sm("sm2-sign-nodigsig.pem")),
+    "sm.encrypt_key_usage": lambda: sm_request(
         encrypt_cert=sm("sm2-sign-emptyid.pem"), encrypt_private_key=sm("sm2-sign.key")
     ),
-    "sm.swapped": lambda: _sm(sign_private_key=sm("sm2-enc.key"), encrypt_private_key=sm("sm2-sign.key")),
-    "sm.same_key": lambda: _sm(encrypt_cert=sm("sm2-sign-fullchain.pem"), encrypt_private_key=sm("sm2-sign.key")),
-    "sm.different_issuers": lambda: _sm(encrypt_cert=sm("sm2-enc-otherca.pem")),
-    "sm.different_subjects": lambda: _sm(encrypt_cert=sm("sm2-enc-othersubject.pem")),
+    "sm.swapped": lambda: sm_request(sign_private_key=sm("sm2-enc.key"), encrypt_private_key=sm("sm2-sign.key")),
+    "sm.same_key": lambda: sm_request(
+        encrypt_cert=sm("sm2-sign-fullchain.pem"), encrypt_private_key=sm("sm2-sign.key")
+    ),
+    "sm.different_issuers": lambda: sm_request(encrypt_cert=sm("sm2-enc-otherca.pem")),
+    "sm.different_subjects": lambda: sm_request(encrypt_cert=sm("sm2-enc-othersubject.pem")),
 }
 # Raised only when certcheck itself has a bug; triggered by monkeypatching in test_engine.py.
 COVERED_ELSEWHERE = {"rule.crashed"}
@@ -164,11 +155,11 @@ def test_code_is_raised(code: str) -> None:
 
 def test_vendor_containers_pasted_as_keys_say_what_they_are() -> None:
     for build, name in ((sm2_enveloped_key, "SM2EnvelopedKey"), (cfca_sm2_file, "CFCA")):
-        report = _sm(sign_private_key=pem.encode("PRIVATE KEY", build()))
+        report = sm_request(sign_private_key=pem.encode("PRIVATE KEY", build()))
         found = [f.message for f in report.findings if f.code == "key.vendor_container"]
         assert found and name in found[0]
     # a CFCA .sm2 file is base64 without armor; a .pfx is DER: both name the container too
     import base64
 
-    armorless = _sm(sign_private_key=base64.b64encode(cfca_sm2_file()).decode())
+    armorless = sm_request(sign_private_key=base64.b64encode(cfca_sm2_file()).decode())
     assert "CFCA" in next(f.message for f in armorless.findings if f.code == "pem.no_armor")

@@ -101,13 +101,12 @@ def order_and_signatures(ctx: Context) -> Iterator[Finding]:
                 "it, or give the missing certificate that links it.",
             )
         if chain.reordered and not chain.unrelated:
-            given = ", ".join(str(c.position) for c in chain.given if c in chain.ordered)
             fixed = ", ".join(str(c.position) for c in chain.ordered)
+            where = "is not first" if chain.given[0] is not leaf else "is first, but its issuers do not follow in order"
             yield OUT_OF_ORDER(
                 cert_field,
-                f"{cert_field}: the certificates are in the order {given}; the leaf "
-                f"must come first, then each issuer: the normalized request uses {fixed} "
-                f"({_path(chain.ordered)}).",
+                f"{cert_field}: the leaf, {leaf.label()}, {where}; each certificate must be followed by its "
+                f"issuer. The normalized request uses the order {fixed}: {_path(chain.ordered)}.",
             )
         if leaf.self_issued and len(chain.ordered) == 1 and not leaf.is_ca:
             yield SELF_SIGNED_LEAF(
