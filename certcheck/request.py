@@ -93,9 +93,9 @@ def build_request(docs: Documents) -> UploadRequest | None:
         values[cert_field] = "".join(pem.encode("CERTIFICATE", c.der) for c in chain.ordered)
         values[key_field] = key.pem
     params = docs.params
-    if params.name is not None:
+    if params.name:  # an empty Name or ResourceGroupId is the same as none: it is not sent
         values["Name"] = params.name
-    if params.resource_group_id is not None:
+    if params.resource_group_id:
         values["ResourceGroupId"] = params.resource_group_id
     fields = tuple((name, values[name]) for name in _ORDER if name in values)
     return UploadRequest(fields, tuple(params.tags or ()))

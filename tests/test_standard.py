@@ -186,7 +186,15 @@ def test_tags_under_2024_profile_warn() -> None:
 
 
 @pytest.mark.parametrize(
-    "rg, bad", [("rg-acfmz3xyzabc", False), ("rg-ae****vty", True), ("RG-ABC", True), ("rg-", True), ("acfm123", True)]
+    "rg, bad",
+    [
+        ("rg-acfmz3xyzabc", False),
+        ("", False),
+        ("rg-ae****vty", True),
+        ("RG-ABC", True),
+        ("rg-", True),
+        ("acfm123", True),
+    ],
 )
 def test_resource_group_id_shape(rg: str, bad: bool) -> None:
     assert ("resource_group.malformed" in codes(rsa_ok(resource_group_id=rg))) is bad
@@ -335,3 +343,11 @@ def test_wrong_passphrase() -> None:
         report = rsa_ok(key=std(name), key_password=b"wrong")
         assert_has(report, "key.wrong_password", "Key")
         assert "wrong" not in " ".join(f.message for f in report.findings).replace("wrong passphrase", "")
+
+
+def test_empty_name_and_resource_group_are_not_sent() -> None:
+    report = rsa_ok(name="", resource_group_id="", profile="2024-07")
+    assert report.ok and report.request is not None
+    assert "Name" not in report.request.api_params() and "ResourceGroupId" not in report.request.api_params()
+    report = rsa_ok(resource_group_id="rg-acfmz3xyzabc")
+    assert report.request is not None and report.request.api_params()["ResourceGroupId"] == "rg-acfmz3xyzabc"

@@ -23,7 +23,7 @@ MALFORMED = declare(
 def shape(ctx: Context) -> Iterator[Finding]:
     """ResourceGroupId, when given, looks like rg-acfmxyz123."""
     value = ctx.docs.params.resource_group_id
-    if value is None:
+    if not value:  # empty is the same as not given
         return
     if not _SHAPE.fullmatch(value):
         hint = " (the documentation's example masks it with ****: use the real ID)" if "*" in value else ""
