@@ -32,7 +32,7 @@ from pyasn1_modules import rfc5208, rfc5280, rfc5915
 
 from certcheck import sm2
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "sm2" / "tongsuo"
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus" / "sm2" / "tongsuo"
 TARGET_KEY_MATCH = 20.0  # certcheck must be at least this many times faster than gmssl
 TARGET_WITH_VERIFY = 10.0
 OURS_REPEATS = 200

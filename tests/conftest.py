@@ -23,7 +23,7 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-CORPUS = ROOT.parent / "shared" / "corpus" / "sm2"
+CORPUS = FIXTURES / "corpus" / "sm2"  # copied from shared/corpus/sm2 (see its README)
 
 # The clock every test pins: fixtures/README.md describes each certificate relative to it.
 AT = datetime(2026, 6, 1, tzinfo=timezone.utc)

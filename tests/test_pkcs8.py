@@ -31,7 +31,7 @@ from certcheck.documents.pkcs8 import (
     describe_encryption,
 )
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "sm2"
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus" / "sm2"
 GMSSL_KEYS = ["cakey.pem", "signkey.pem", "enckey.pem"]
 GMSSL_DESCRIPTION = "PBES2 (PBKDF2-HMAC-SM3, 65536 iterations, SM4-CBC)"
 PASSWORD = "pässwörd-Ω1".encode()  # non-ASCII: PKCS#12 PBE turns it into UTF-16 like OpenSSL does

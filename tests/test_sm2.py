@@ -34,7 +34,7 @@ from certcheck._sm2_testing import encode_signature, sign_for_tests
 N = sm2.N
 G = (sm2.GX, sm2.GY)
 SM2_CURVE_OID = "1.2.156.10197.1.301"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "sm2"
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus" / "sm2"
 
 # GB/T 32918.5 Annex A (default ID, message "message digest").
 VECTOR_D = 0x3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8

@@ -32,7 +32,7 @@ from certcheck.documents.sm2key import (
 )
 from certcheck.sm2 import N
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "sm2"
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus" / "sm2"
 TONGSUO = CORPUS / "tongsuo"
 P256_OID = "1.2.840.10045.3.1.7"
 RSA_OID = "1.2.840.113549.1.1.1"
