@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from certcheck.model import Severity, Tag, UploadParams
+from certcheck.model import PEM_FIELDS, Severity, Tag, UploadParams
+from certcheck.validate import MAX_WARNING_DAYS
 
 __all__ = ["main"]
 
@@ -65,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--at", metavar="ISO-8601", help="judge validity at this time (default: now)")
     check.add_argument(
         "--expiry-warning-days",
-        type=float,
+        type=_days,
         default=30,
         metavar="DAYS",
         help="warn when a certificate expires within DAYS (default 30)",
@@ -78,6 +81,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # Names and tags can hold anything (lone surrogates from JSON, text the terminal's encoding lacks):
+        # escape what cannot be written rather than fail after the work is done.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -120,7 +128,7 @@ def _check(args: argparse.Namespace) -> int:
         value = os.environ.get(args.key_password_env)
         if value is None:
             raise UsageError(f"--key-password-env: the environment variable {args.key_password_env} is not set")
-        password = value.encode("utf-8")
+        password = os.fsencode(value)  # the variable's own bytes, whatever the locale
     tags = params.pop("Tags", None)
     try:
         upload = UploadParams.from_api(params, key_password=password)
@@ -144,15 +152,16 @@ def _read(path: str, what: str, stdin_used: list[str]) -> bytes:
     try:
         with open(path, "rb") as handle:
             return handle.read(READ_CAP)
-    except OSError as exc:
-        raise UsageError(f"{what}: cannot read {path}: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise UsageError(f"{what}: cannot read {path!r}: {reason}") from None
 
 
 def _load_request(path: Path, stdin_used: list[str]) -> dict[str, Any]:
     raw = _read(str(path), "--request", stdin_used)
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise UsageError(f"--request: {path} is not valid JSON ({exc})") from None
     if not isinstance(data, dict):
         raise UsageError(f"--request: {path} must hold a JSON object with the API's parameter names")
@@ -161,7 +170,7 @@ def _load_request(path: Path, stdin_used: list[str]) -> dict[str, Any]:
     for name, value in data.items():
         if name == "Tags":
             params["Tags"] = _tags_from_json(value)
-        elif isinstance(value, str) and value.startswith("@"):
+        elif name in PEM_FIELDS and isinstance(value, str) and value.startswith("@"):
             params[name] = _read(str(base / value[1:]), f"--request {name}", stdin_used)
         else:
             params[name] = value
@@ -184,9 +193,23 @@ def _parse_at(text: str | None) -> datetime | None:
     if text is None:
         return None
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
         raise UsageError(f"--at: {text!r} is not an ISO-8601 time (e.g. 2026-06-01T00:00:00Z)") from None
+    return moment
+
+
+def _days(text: str) -> float:
+    """--expiry-warning-days: a finite number of days from 0 to a century."""
+    try:
+        days = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days") from None
+    if not (math.isfinite(days) and 0 <= days <= MAX_WARNING_DAYS):
+        raise argparse.ArgumentTypeError(f"{text!r} is not between 0 and {MAX_WARNING_DAYS} days")
+    return days
 
 
 def _rules(fmt: str) -> int:

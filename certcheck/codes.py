@@ -86,7 +86,5 @@ def catalogue_markdown() -> str:
         "|---|---|---|---|---|",
     ]
     for code in catalogue().values():
-        lines.append(
-            f"| `{code.code}` | {code.severity.value} | {code.summary} | {code.citation} | `{code.module}` |"
-        )
+        lines.append(f"| `{code.code}` | {code.severity.value} | {code.summary} | {code.citation} | `{code.module}` |")
     return "\n".join(lines) + "\n"

@@ -12,10 +12,12 @@ __all__ = [
     "API_FIELDS",
     "KEY_FIELDS",
     "PEM_FIELDS",
+    "TEXT_FIELDS",
     "Finding",
     "Severity",
     "Tag",
     "UploadParams",
+    "looks_like_private_key",
     "redact",
 ]
 
@@ -79,9 +81,22 @@ _ATTR = {
 Pem = str | bytes
 
 
+TEXT_FIELDS = ("Name", "ResourceGroupId")
+
+
+def looks_like_private_key(text: str) -> bool:
+    """A private key pasted where text belongs (Name, ResourceGroupId, a tag): shown redacted, never quoted."""
+    return "PRIVATE KEY-----" in text
+
+
+def shown(api_name: str, value: str) -> str:
+    """A text parameter as output may show it: redacted when it holds a private key."""
+    return redact(value) if looks_like_private_key(value) else value
+
+
 def redact(secret: str | bytes) -> str:
     """How a private key is shown everywhere: a short digest that identifies it without revealing it."""
-    data = secret.encode("utf-8", "surrogateescape") if isinstance(secret, str) else secret
+    data = secret.encode("utf-8", "surrogatepass") if isinstance(secret, str) else secret
     return f"<redacted sha256:{hashlib.sha256(data).hexdigest()[:12]}>"
 
 
@@ -103,6 +118,27 @@ class UploadParams:
     resource_group_id: str | None = None
     tags: Sequence[Tag] | None = None
     key_password: bytes | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        # Wrong types are a programming error: say so here, not as a crash deep inside a rule.
+        for api_name in API_FIELDS:
+            value = self.get(api_name)
+            if value is None or api_name == "Tags":
+                continue
+            allowed: tuple[type, ...] = (str, bytes) if api_name in PEM_FIELDS else (str,)
+            if not isinstance(value, allowed):
+                raise TypeError(
+                    f"{api_name} must be {' or '.join(t.__name__ for t in allowed)}, not {type(value).__name__}"
+                )
+        if self.tags is not None:
+            if isinstance(self.tags, (str, bytes)) or not all(isinstance(t, Tag) for t in self.tags):
+                raise TypeError("tags must be a sequence of Tag (use UploadParams.from_api for API-shaped dicts)")
+            for tag in self.tags:
+                if not isinstance(tag.key, str) or not isinstance(tag.value, str):
+                    raise TypeError("a Tag's key and value must be strings")
+            object.__setattr__(self, "tags", tuple(self.tags))
+        if self.key_password is not None and not isinstance(self.key_password, bytes):
+            raise TypeError("key_password must be bytes")
 
     def get(self, api_name: str) -> Any:
         """A parameter by its API name (``"SignPrivateKey"``)."""
@@ -150,13 +186,15 @@ class UploadParams:
             value = self.get(api_name)
             if value is None:
                 continue
-            if api_name in KEY_FIELDS:
-                shown = redact(value)
+            if api_name in KEY_FIELDS or (isinstance(value, str) and looks_like_private_key(value)):
+                text = redact(value)
             elif isinstance(value, (str, bytes)) and len(value) > 40:
-                shown = f"<{len(value)} chars>"
+                text = f"<{len(value)} chars>"
+            elif api_name == "Tags":
+                text = f"<{len(value)} tags>"
             else:
-                shown = repr(value)
-            parts.append(f"{api_name}={shown}")
+                text = repr(value)
+            parts.append(f"{api_name}={text}")
         if self.key_password is not None:
             parts.append("key_password=<redacted>")
         return f"UploadParams({', '.join(parts)})"

@@ -13,7 +13,7 @@ from typing import Any
 
 from certcheck import pem
 from certcheck.documents import Documents
-from certcheck.model import KEY_FIELDS, Tag, redact
+from certcheck.model import KEY_FIELDS, Tag, redact, shown
 
 __all__ = ["UploadRequest", "build_request"]
 
@@ -44,9 +44,9 @@ class UploadRequest:
         """A stable idempotency token: SHA-256 of the whole request, so the same upload retried is one upload."""
         digest = hashlib.sha256()
         for name, value in self.fields:
-            digest.update(f"{name}\0{len(value)}\0{value}\0".encode())
+            digest.update(f"{name}\0{len(value)}\0{value}\0".encode("utf-8", "surrogatepass"))
         for tag in self.tags:
-            digest.update(f"tag\0{tag.key}\0{tag.value}\0".encode())
+            digest.update(f"tag\0{tag.key}\0{tag.value}\0".encode("utf-8", "surrogatepass"))
         return digest.hexdigest()[:32]
 
     def api_params(self) -> dict[str, str]:
@@ -60,9 +60,11 @@ class UploadRequest:
 
     def redacted(self) -> dict[str, Any]:
         """The request as JSON-ready data, every private key replaced by ``<redacted sha256:...>``."""
-        out: dict[str, Any] = {name: redact(value) if name in KEY_FIELDS else value for name, value in self.fields}
+        out: dict[str, Any] = {
+            name: redact(value) if name in KEY_FIELDS else shown(name, value) for name, value in self.fields
+        }
         if self.tags:
-            out["Tags"] = [{"Key": t.key, "Value": t.value} for t in self.tags]
+            out["Tags"] = [{"Key": shown("Tags", t.key), "Value": shown("Tags", t.value)} for t in self.tags]
         out["ClientToken"] = self.client_token
         return out
 
@@ -71,11 +73,11 @@ class UploadRequest:
             if name in KEY_FIELDS:
                 return redact(value)
             if name in ("Name", "ResourceGroupId"):
-                return repr(value)
+                return repr(shown(name, value))
             return f"<{value.count('-----END ')} certificate(s)>"
 
-        shown = ", ".join(f"{name}={show(name, value)}" for name, value in self.fields)
-        return f"UploadRequest({shown}, tags={len(self.tags)})"
+        text = ", ".join(f"{name}={show(name, value)}" for name, value in self.fields)
+        return f"UploadRequest({text}, tags={len(self.tags)})"
 
     __str__ = __repr__
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 
@@ -13,9 +14,10 @@ from certcheck.report import Report
 from certcheck.request import build_request
 from certcheck.rules import Context, run_rules
 
-__all__ = ["DEFAULT_EXPIRY_WARNING_DAYS", "validate", "validate_many"]
+__all__ = ["DEFAULT_EXPIRY_WARNING_DAYS", "MAX_WARNING_DAYS", "validate", "validate_many"]
 
 DEFAULT_EXPIRY_WARNING_DAYS = 30
+MAX_WARNING_DAYS = 36500  # a century: beyond that the window means nothing (and timedelta overflows)
 
 
 def validate(
@@ -28,10 +30,12 @@ def validate(
     """Check one upload request. Never raises on bad content: every problem is a finding in the report.
 
     ``at`` is the time validity is judged at (default: now; naive datetimes are taken as UTC).
-    Raises ValueError only for a bad argument (unknown profile).
+    Raises ValueError only for a bad argument (unknown profile, a window outside 0..36500 days, a time that
+    cannot be expressed in UTC).
     """
     chosen = get_profile(profile)
     moment = _utc(at)
+    _check_window(expiry_warning_days)
     try:
         docs = parse(params)
     except Exception as exc:
@@ -59,6 +63,7 @@ def validate_many(
 ) -> Iterator[Report]:
     """Check many requests, lazily, with one clock reading so a long run judges all at the same time."""
     moment = _utc(at)
+    _check_window(expiry_warning_days)
     for params in requests:
         yield validate(params, profile=profile, at=moment, expiry_warning_days=expiry_warning_days)
 
@@ -68,4 +73,12 @@ def _utc(at: datetime | None) -> datetime:
         return datetime.now(timezone.utc)
     if at.tzinfo is None:
         return at.replace(tzinfo=timezone.utc)
-    return at.astimezone(timezone.utc)
+    try:
+        return at.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError(f"time {at.isoformat()} cannot be expressed in UTC") from None
+
+
+def _check_window(days: float) -> None:
+    if not (math.isfinite(days) and 0 <= days <= MAX_WARNING_DAYS):
+        raise ValueError(f"expiry_warning_days must be between 0 and {MAX_WARNING_DAYS}, not {days!r}")

@@ -176,3 +176,89 @@ def test_colour_only_on_a_terminal_without_no_color(
     monkeypatch.setenv("NO_COLOR", "1")
     _, out, _ = run([*GOOD[:4], "--key", str(STD / "rsa-other.key"), *AT], capsys)
     assert "\x1b[" not in out
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+@pytest.mark.parametrize("flag", ["--name", "--resource-group-id", "--tag"])
+def test_a_key_pasted_into_a_text_parameter_is_redacted(
+    fmt: str, flag: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = std("rsa-leaf.key")
+    value = f"k={key}" if flag == "--tag" else key
+    code, out, err = run([*GOOD, flag, value, "--format", fmt, *AT], capsys)
+    assert code == 1 and "fields.private_key_in_text" in out
+    for fragment in secret_fragments(key):
+        assert fragment not in out + err
+
+
+def test_unencodable_text_is_escaped_not_an_internal_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run([*GOOD[2:], "--name", "caf\udce9", *AT], capsys)
+    assert code == 1 and "internal error" not in err
+    assert "name.control_characters" in out
+
+
+def test_control_characters_in_certificate_names_are_escaped(capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.derive_private_key(99, ec.SECP256R1())
+    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    evil = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "evil\n  error   fake.finding  \x1b[32mOK")])
+    issuer = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ca")])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(evil)
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(5)
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=3650))
+        .sign(key, hashes.SHA256())
+    )
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cert_path, key_path = Path(tmp, "c.pem"), Path(tmp, "k.pem")
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+        _, out, _ = run(["--name", "x", "--cert", str(cert_path), "--key", str(key_path), *AT], capsys)
+    assert "\x1b" not in out and "fake.finding" in out
+    assert not any(line.lstrip().startswith("error   fake.finding") for line in out.splitlines())
+
+
+def test_at_paths_only_in_pem_fields(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    request = {"Name": "@home", "Cert": f"@{STD / 'rsa-fullchain.pem'}", "Key": f"@{STD / 'rsa-leaf.key'}"}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(request))
+    _code, data = run_json(["--request", str(path)], capsys)
+    assert data["request"]["Name"] == "@home"
+    assert any(f["code"] == "name.characters" for f in data["findings"])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--expiry-warning-days", "1e10"],
+        ["--expiry-warning-days", "nan"],
+        ["--expiry-warning-days", "-1"],
+        ["--at", "0001-01-01T00:00:00+01:00"],
+    ],
+)
+def test_out_of_range_options_are_usage_errors(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run([*GOOD, *args], capsys)
+    assert code == 2 and "internal error" not in err
+
+
+def test_deeply_nested_request_json_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100000)
+    code, _, err = run(["--request", str(path)], capsys)
+    assert code == 2 and "internal error" not in err

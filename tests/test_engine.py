@@ -26,8 +26,13 @@ def _all_fixture_requests() -> Iterator[UploadParams]:
         key = keys[i % len(keys)]
         yield UploadParams(name=cert.name[:60], cert=cert.read_bytes(), key=key.read_bytes())
     for sm in sorted((FIXTURES / "sm2").glob("*.pem")):
-        yield UploadParams(name="sm", sign_cert=sm.read_text(), sign_private_key=std("rsa-leaf.key"),
-                           encrypt_cert=sm.read_text(), encrypt_private_key=sm.read_text())
+        yield UploadParams(
+            name="sm",
+            sign_cert=sm.read_text(),
+            sign_private_key=std("rsa-leaf.key"),
+            encrypt_cert=sm.read_text(),
+            encrypt_private_key=sm.read_text(),
+        )
 
 
 def test_rules_raise_only_codes_they_declare() -> None:
@@ -84,3 +89,30 @@ def test_params_repr_redacts_keys_and_password() -> None:
     report = certcheck.validate(params, at=AT)
     assert report.request is not None
     assert "PRIVATE" not in repr(report.request) and "PRIVATE" not in str(report)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"name": 5},
+        {"cert": 3},
+        {"resource_group_id": b"rg-x"},
+        {"tags": [{"Key": "a", "Value": "b"}]},
+        {"tags": "env"},
+        {"key_password": "text"},
+    ],
+)
+def test_wrong_types_are_refused_at_construction(kwargs: dict) -> None:  # type: ignore[type-arg]
+    with pytest.raises(TypeError):
+        UploadParams(**kwargs)
+
+
+@pytest.mark.parametrize("days", [-1, float("nan"), float("inf"), 1e10])
+def test_validate_refuses_a_meaningless_window(days: float) -> None:
+    with pytest.raises(ValueError):
+        certcheck.validate(UploadParams(name="x"), expiry_warning_days=days)
+
+
+def test_blank_name_is_missing() -> None:
+    report = rsa_ok(name="   ")
+    assert "name.missing" in [f.code for f in report.findings] and not report.ok

@@ -69,6 +69,7 @@ CASES: dict[str, Callable[[], Report]] = {
     "pem.cert_in_key_field": lambda: rsa_ok(key=std("rsa-leaf.pem")),
     "pem.unexpected_block": lambda: rsa_ok(cert=std("rsa-leaf.pem").replace("CERTIFICATE", "CERTIFICATE REQUEST")),
     # certificates and keys as parsed
+    "cert.too_many": lambda: rsa_ok(cert=std("rsa-fullchain.pem") * 6),
     "cert.unreadable": lambda: rsa_ok(cert=std("rsa-leaf.pk8.key").replace("PRIVATE KEY", "CERTIFICATE")),
     "key.missing": lambda: rsa_ok(key=std("rsa-leaf.pem").replace("CERTIFICATE", "PUBLIC KEY")),
     "key.multiple": lambda: rsa_ok(key=std("rsa-leaf.key") + std("rsa-other.key")),
@@ -87,6 +88,7 @@ CASES: dict[str, Callable[[], Report]] = {
     "fields.cert_without_key": lambda: check(name="x", cert=std("rsa-leaf.pem")),
     "fields.key_without_cert": lambda: check(name="x", key=std("rsa-leaf.key")),
     "fields.sm2_in_cert": lambda: rsa_ok(cert=sm("sm2-sign.pem"), key=sm("sm2-sign.key")),
+    "fields.private_key_in_text": lambda: rsa_ok(resource_group_id=std("rsa-leaf.key")),
     "sm.fields_ignored": lambda: rsa_ok(sign_cert=sm("sm2-sign.pem")),
     "algorithm.unsupported": lambda: rsa_ok(cert=std("ed25519-leaf.pem"), key=std("ed25519-leaf.key")),
     "algorithm.unsupported_curve": lambda: rsa_ok(cert=std("ec-secp256k1-leaf.pem"), key=std("ec-secp256k1-leaf.key")),

@@ -41,8 +41,14 @@ def test_mutated_material_becomes_findings_never_crashes(seed: int) -> None:
             if rng.random() < 0.5:
                 params = UploadParams(name="x", cert=other, key=damaged, key_password=b"correct horse")
         else:
-            params = UploadParams(name="x", sign_cert=damaged, sign_private_key=other, key_password=b"1234",
-                                  encrypt_cert=DATA[rng.choice(PATHS)], encrypt_private_key=damaged)
+            params = UploadParams(
+                name="x",
+                sign_cert=damaged,
+                sign_private_key=other,
+                key_password=b"1234",
+                encrypt_cert=DATA[rng.choice(PATHS)],
+                encrypt_private_key=damaged,
+            )
         report = certcheck.validate(params, at=AT)
         report.as_dict()
         crashed = [f.message for f in report.findings if f.code == "rule.crashed"]

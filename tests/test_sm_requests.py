@@ -373,3 +373,27 @@ def test_certificate_with_serial_zero_parses_without_warnings() -> None:
         warnings.simplefilter("error")
         root, sub = certs_of(TONGSUO / "chain-ca.crt")
     assert root.self_issued and root.subject == "CN=root ca" and sub.algorithm is Algorithm.SM2
+
+
+@pytest.mark.parametrize("root_first", [False, True])
+def test_leaf_with_its_issuers_name_is_linked_not_self_signed(root_first: bool) -> None:
+    # Tongsuo's sm2-cert.pem has subject == issuer == its root's subject, but is signed by the root's key.
+    for leaf, root, key, variant in (
+        ("sm2-cert.pem", "sm2-root-cert.pem", "sm2.key", "default user ID"),
+        ("sm2-noza-cert.pem", "sm2-noza-root-cert.pem", "sm2.key", "no Z value"),
+    ):
+        pair = [read(TONGSUO / leaf), read(TONGSUO / root)]
+        report = sm_request(
+            sign_cert="".join(reversed(pair) if root_first else pair), sign_private_key=read(TONGSUO / key)
+        )
+        assert_lacks(report, "chain.unrelated", "chain.self_signed_leaf", "pair.key_mismatch", "chain.bad_signature")
+        messages = [f.message for f in report.findings if f.code == "chain.sm2_user_id" and f.field == "SignCert"]
+        assert any(variant in m for m in messages), messages
+        assert report.request is not None
+        assert report.request.get("SignCert") == read(TONGSUO / leaf) + read(TONGSUO / root)
+
+
+def test_many_same_named_certificates_are_bounded() -> None:
+    many = (sm("sm2-sign.pem") + sm("sm2-sub.pem")) * 20
+    report = sm_request(sign_cert=many)
+    assert_has(report, "cert.too_many", "SignCert")

@@ -28,6 +28,16 @@ __all__ = [
     "parse",
 ]
 
+# Real chains are a leaf and one to three intermediates (plus maybe a root). The bound keeps chain building
+# (one signature check per link, ~1.5 ms for SM2) fast however hostile the field.
+MAX_CERTIFICATES = 10
+
+CERT_TOO_MANY = declare(
+    "cert.too_many",
+    Severity.ERROR,
+    f"A certificate field holds more than {MAX_CERTIFICATES} certificates; only the first {MAX_CERTIFICATES} are read.",
+    RFC5280,
+)
 CERT_UNREADABLE = declare(
     "cert.unreadable", Severity.ERROR, "A CERTIFICATE block is not a readable X.509 certificate.", RFC5280
 )
@@ -197,7 +207,18 @@ def parse(params: UploadParams) -> Documents:
 
 def _read_certs(docs: Documents, name: str, armor: pem.Armor) -> None:
     certs: list[Certificate] = []
+    cert_blocks = sum(1 for b in armor.blocks if b.label in _CERT_LABELS)
+    if cert_blocks > MAX_CERTIFICATES:
+        docs.findings.append(
+            CERT_TOO_MANY(
+                name,
+                f"{name} holds {cert_blocks} certificates; a chain is the leaf and its intermediates. Only the "
+                f"first {MAX_CERTIFICATES} were read: remove the extra certificates (a CA bundle was pasted?).",
+            )
+        )
     for block in armor.blocks:
+        if block.label in _CERT_LABELS and len(certs) >= MAX_CERTIFICATES:
+            continue
         if block.label in _CERT_LABELS:
             try:
                 certs.append(load_certificate(name, block.position, block.der))

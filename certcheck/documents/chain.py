@@ -39,6 +39,11 @@ class Chain:
     links: list[Link] = field(default_factory=list)
     duplicates: list[Certificate] = field(default_factory=list)
     unrelated: list[Certificate] = field(default_factory=list)
+    _self_signed: set[int] = field(default_factory=set, repr=False)
+
+    def self_signed(self, cert: Certificate) -> bool:
+        """Whether a certificate of the path is signed by its own key (a root, or a self-signed leaf)."""
+        return id(cert) in self._self_signed
 
     @property
     def leaf(self) -> Certificate:
@@ -108,12 +113,33 @@ def build_chain(certs: list[Certificate]) -> Chain:
         else:
             seen.add(cert.fingerprint)
             unique.append(cert)
+    # Signature checks are memoized across both walks: with SM2 each costs ~1.5 ms, and a hostile field of
+    # many same-named certificates must not turn into a quadratic number of them.
+    verified = _Verifier()
     # Names are matched by their DER bytes first (microseconds). Only when that leaves a certificate out do
     # we compare them as cryptography's Name objects, which also match names that differ in string type only.
-    chain = _walk(certs, unique, duplicates, _same_der)
+    chain = _walk(certs, unique, duplicates, _same_der, verified)
     if chain.unrelated:
-        chain = _walk(certs, unique, duplicates, _same_name)
+        chain = _walk(certs, unique, duplicates, _same_name, verified)
     return chain
+
+
+class _Verifier:
+    """check_issued_by with a memory: each (child, issuer) pair is verified at most once."""
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[int, int], SignatureCheck] = {}
+
+    def __call__(self, child: Certificate, issuer: Certificate) -> SignatureCheck:
+        key = (id(child), id(issuer))
+        if key not in self._done:
+            self._done[key] = check_issued_by(child, issuer)
+        return self._done[key]
+
+    def self_signed(self, cert: Certificate) -> bool:
+        """Self-issued (same names) and signed by its own key: the end of a path. A certificate whose
+        subject merely equals its issuer, signed by another key (real CAs do this), is not."""
+        return cert.self_issued and self(cert, cert).ok
 
 
 Issues = Callable[[Certificate, Certificate], bool]  # (issuer, child): does issuer's subject name child's issuer?
@@ -127,31 +153,39 @@ def _same_name(issuer: Certificate, child: Certificate) -> bool:
     return same_name(issuer, "subject", child, "issuer")
 
 
-def _walk(given: list[Certificate], unique: list[Certificate], duplicates: list[Certificate], issues: Issues) -> Chain:
+def _walk(
+    given: list[Certificate],
+    unique: list[Certificate],
+    duplicates: list[Certificate],
+    issues: Issues,
+    verified: _Verifier,
+) -> Chain:
     leaf = _pick_leaf(unique, issues)
     ordered = [leaf]
     links: list[Link] = []
     remaining = [c for c in unique if c is not leaf]
     current = leaf
-    while remaining and not current.self_issued:
+    while remaining and not verified.self_signed(current):
         candidates = [c for c in remaining if issues(c, current)]
         if not candidates:
             break
-        checks = [(c, check_issued_by(current, c)) for c in candidates]
-        issuer, check = next(((c, s) for c, s in checks if s.ok), checks[0])
+        # The first candidate whose signature verifies; verification stops there (lazy), else the first named.
+        found = next(((c, check) for c in candidates if (check := verified(current, c)).ok), None)
+        issuer, check = found or (candidates[0], verified(current, candidates[0]))
         links.append(Link(current, issuer, check))
         ordered.append(issuer)
         remaining.remove(issuer)
         current = issuer
-    return Chain(given, ordered, links, duplicates, remaining)
+    self_signed = {id(c) for c in ordered if verified.self_signed(c)}
+    return Chain(given, ordered, links, duplicates, remaining, self_signed)
 
 
 def _pick_leaf(unique: list[Certificate], issues: Issues) -> Certificate:
     """The certificate that issues no other one; the first given wins ties, as users put the leaf first."""
     issuers = {id(other) for cert in unique for other in unique if other is not cert and issues(other, cert)}
     candidates = [c for c in unique if id(c) not in issuers]
-    if not candidates:  # a cycle of names: fall back to the order given
-        return unique[0]
+    if not candidates:  # a cycle of names (e.g. leaf and CA with one subject): the first non-CA, else the first
+        return next((c for c in unique if not c.is_ca), unique[0])
     if candidates[0] is unique[0]:
         return unique[0]
     return next((c for c in candidates if not c.is_ca), candidates[0])

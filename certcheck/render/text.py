@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from certcheck.model import KEY_FIELDS, Severity
 from certcheck.report import Report
+
+# Messages quote certificate names, tag keys and the like: text the user controls. A control character in it
+# (a newline, an ANSI escape) could forge a finding line or repaint the terminal, so it is shown escaped.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+def _safe(text: str) -> str:
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
@@ -19,13 +30,13 @@ def render_text(report: Report, colour: bool = False) -> str:
         x for x in (f"{report.kind} request" if report.kind else "no request", report.algorithm or "") if x
     )
     counts = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s in Severity if (n := report.count(s)))
-    source = f"{report.source}: " if report.source else ""
+    source = f"{_safe(report.source)}: " if report.source else ""
     lines.append(f"{source}{verdict}  {what}" + (f"  ({counts})" if counts else ""))
     ordered = sorted(report.findings, key=lambda f: -f.severity.rank)
     width = max((len(f.code) for f in ordered), default=0)
     for finding in ordered:
         label = _paint(f"{finding.severity.value:<7}", _COLOURS[finding.severity], colour)
-        lines.append(f"  {label} {finding.code:<{width}}  {finding.message}")
+        lines.append(f"  {label} {finding.code:<{width}}  {_safe(finding.message)}")
     if report.request is not None:
         parts = []
         for name, value in report.request.redacted().items():
@@ -35,5 +46,5 @@ def render_text(report: Report, colour: bool = False) -> str:
                 parts.append(f"{name}={value}")
             else:
                 parts.append(f"{name}={value.count('-----BEGIN ')} certificate(s)")
-        lines.append("  request: " + ", ".join(parts))
+        lines.append("  request: " + _safe(", ".join(parts)))
     return "\n".join(lines) + "\n"

@@ -30,11 +30,7 @@ def supported(ctx: Context) -> Iterator[Finding]:
     for cert_field, key_field in ctx.docs.pairs:
         leaf = ctx.docs.leaf(cert_field)
         key = ctx.docs.keys.get(key_field)
-        items = (
-            [(cert_field, "the leaf certificate", leaf.algorithm, leaf.curve, leaf.detail)]
-            if leaf
-            else []
-        )
+        items = [(cert_field, "the leaf certificate", leaf.algorithm, leaf.curve, leaf.detail)] if leaf else []
         if key is not None:
             items.append((key_field, "the private key", key.algorithm, key.curve, ""))
         for field_name, what, algorithm, curve, detail in items:

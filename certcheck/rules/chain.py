@@ -108,12 +108,12 @@ def order_and_signatures(ctx: Context) -> Iterator[Finding]:
                 f"{cert_field}: the leaf, {leaf.label()}, {where}; each certificate must be followed by its "
                 f"issuer. The normalized request uses the order {fixed}: {_path(chain.ordered)}.",
             )
-        if leaf.self_issued and len(chain.ordered) == 1 and not leaf.is_ca:
+        if chain.self_signed(leaf) and len(chain.ordered) == 1 and not leaf.is_ca:
             yield SELF_SIGNED_LEAF(
                 cert_field,
                 f"{cert_field}: the leaf ({leaf.subject}) is self-signed; clients will not trust it.",
             )
-        elif len(chain.given) == 1 and not leaf.self_issued:
+        elif len(chain.given) == 1 and not chain.self_signed(leaf):
             yield LEAF_ONLY(
                 cert_field,
                 f"{cert_field} holds only the leaf ({leaf.subject}); append its "

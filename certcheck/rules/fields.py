@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from certcheck.codes import API_2025, declare
 from certcheck.documents import Algorithm, Kind
-from certcheck.model import Finding, Severity
+from certcheck.model import Finding, Severity, looks_like_private_key
 from certcheck.rules.engine import Context, rule
 
 EMPTY = declare("fields.empty", Severity.ERROR, "The request has neither Cert+Key nor the SM fields.", API_2025)
@@ -17,6 +17,12 @@ SM_IGNORED = declare(
     Severity.WARNING,
     "SM fields are present but ignored because Cert and Key are given; they are left out of the normalized request.",
     API_2025,
+)
+KEY_IN_TEXT = declare(
+    "fields.private_key_in_text",
+    Severity.ERROR,
+    "A private key was pasted into Name, ResourceGroupId or a tag; it is redacted in all output.",
+    "certcheck policy (see README, 'Decisions')",
 )
 SM2_IN_CERT = declare(
     "fields.sm2_in_cert",
@@ -76,3 +82,18 @@ def sm2_in_standard_fields(ctx: Context) -> Iterator[Finding]:
             "Key holds an SM2 private key: give it as SignPrivateKey or EncryptPrivateKey, "
             "with Cert and Key left empty.",
         )
+
+
+@rule(KEY_IN_TEXT)
+def private_key_in_text(ctx: Context) -> Iterator[Finding]:
+    """No private key in a text parameter: it would be sent, logged and shown by the console in clear."""
+    params = ctx.docs.params
+    texts = [("Name", params.name), ("ResourceGroupId", params.resource_group_id)]
+    texts += [("Tags", text) for tag in params.tags or () for text in (tag.key, tag.value)]
+    for field_name, text in texts:
+        if text is not None and looks_like_private_key(text):
+            yield KEY_IN_TEXT(
+                field_name,
+                f"{field_name} holds a private key: it would be stored and displayed in clear. Put the key in its "
+                "key field and give a short name here; the value is redacted in certcheck's output.",
+            )

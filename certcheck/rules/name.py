@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from certcheck.codes import declare
-from certcheck.model import Finding, Severity
+from certcheck.model import Finding, Severity, looks_like_private_key
 from certcheck.rules.engine import Context, rule
 
 MISSING = declare(
@@ -54,7 +54,9 @@ def name(ctx: Context) -> Iterator[Finding]:
     """Name is present, short enough, and made of characters the service takes."""
     value = ctx.docs.params.name
     profile = ctx.profile
-    if value is None or value == "":
+    if value is not None and looks_like_private_key(value):
+        return  # reported by fields.private_key_in_text
+    if value is None or not value.strip():
         if profile.name_required:
             yield MISSING(
                 "Name",
@@ -73,7 +75,7 @@ def name(ctx: Context) -> Iterator[Finding]:
     if controls:
         yield CONTROL(
             "Name",
-            f"Name contains control/invisible characters ({', '.join(controls[:5])}): "
+            f"Name contains control, invisible or unencodable characters ({', '.join(controls[:5])}): "
             "they are invisible in the console and usually come from a copy-paste.",
         )
     if value != value.strip():

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from certcheck.codes import API_2025, declare
-from certcheck.model import Finding, Severity
+from certcheck.model import Finding, Severity, looks_like_private_key
 from certcheck.rules.engine import Context, rule
 
 _SHAPE = re.compile(r"rg-[a-z0-9]+")
@@ -23,7 +23,7 @@ MALFORMED = declare(
 def shape(ctx: Context) -> Iterator[Finding]:
     """ResourceGroupId, when given, looks like rg-acfmxyz123."""
     value = ctx.docs.params.resource_group_id
-    if not value:  # empty is the same as not given
+    if not value or looks_like_private_key(value):  # empty is not given; a pasted key is fields.private_key_in_text
         return
     if not _SHAPE.fullmatch(value):
         hint = " (the documentation's example masks it with ****: use the real ID)" if "*" in value else ""

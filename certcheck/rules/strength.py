@@ -46,7 +46,7 @@ def strength(ctx: Context) -> Iterator[Finding]:
                     f"at least {MIN_RSA_BITS} bits are required.",
                 )
             weak = _WEAK_HASHES.get(cert.signature_oid)
-            if weak and not cert.self_issued:  # a root's self-signature is never checked by clients
+            if weak and not chain.self_signed(cert):  # a root's self-signature is never checked by clients
                 yield WEAK_HASH(
                     cert_field,
                     f"{cert_field}: {cert.label()} is signed with {weak}, which clients "

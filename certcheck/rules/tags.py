@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from certcheck.codes import ALIYUN_TAGS, API_2024, declare
-from certcheck.model import Finding, Severity
+from certcheck.model import Finding, Severity, looks_like_private_key
 from certcheck.rules.engine import Context, rule
 
 MAX_TAGS = 20
@@ -59,6 +59,8 @@ def tags(ctx: Context) -> Iterator[Finding]:
         yield TOO_MANY("Tags", f"{len(given)} tags given; a resource takes at most {MAX_TAGS}.")
     for i, tag in enumerate(given, 1):
         where = f"Tags.{i}"
+        if looks_like_private_key(tag.key) or looks_like_private_key(tag.value):
+            continue  # reported by fields.private_key_in_text, and never quoted
         if not tag.key:
             yield KEY_EMPTY("Tags", f"{where}: the key is empty; a tag key has 1 to {MAX_KEY} characters.")
         elif len(tag.key) > MAX_KEY:
