@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
@@ -15,7 +16,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
-from certcheck import pem
+from certcheck import der, pem
 from certcheck.documents.certs import Algorithm
 
 __all__ = ["PLAIN_LABELS", "KeyError_", "PrivateKey", "check_rsa_consistency", "load_private_key"]
@@ -109,16 +110,40 @@ def load_private_key(block: pem.Block, field_name: str, password: bytes | None) 
         )
     if label not in PLAIN_LABELS:
         raise KeyError_("unreadable", f"{field_name}: '{label}' is not a private key label.")
-    form = {"PRIVATE KEY": "PKCS#8", "RSA PRIVATE KEY": "PKCS#1", "DSA PRIVATE KEY": "DSA"}.get(label, "SEC1")
-    return _load_plain(block.der, label, form, field_name)
+    return _load_plain(block.der, label, field_name)
 
 
-def _load_plain(data: bytes, label: str, form: str, field_name: str, decrypted: bool = False) -> PrivateKey:
+# Which format a key's DER is in, whatever its PEM label claims: the second element of the outer SEQUENCE is
+# an AlgorithmIdentifier (PKCS#8), the private key OCTET STRING (SEC1) or the modulus INTEGER (PKCS#1, DSA).
+_FORM_BY_SECOND_TAG = {0x30: "PKCS#8", 0x04: "SEC1", 0x02: "PKCS#1"}
+# The label each format carries in canonical PEM (the API's SM example uses "EC PRIVATE KEY" for SEC1 SM2).
+CANONICAL_LABEL = {"PKCS#8": "PRIVATE KEY", "SEC1": "EC PRIVATE KEY", "PKCS#1": "RSA PRIVATE KEY"}
+_FORM_BY_LABEL = {"PRIVATE KEY": "PKCS#8", "RSA PRIVATE KEY": "PKCS#1", "DSA PRIVATE KEY": "PKCS#1"}
+
+
+def _der_form(data: bytes, label: str) -> str:
+    try:
+        fields = der.children(data, der.read_tlv(data))
+    except ValueError:
+        fields = []
+    if len(fields) >= 2 and fields[0].tag == 0x02 and fields[1].tag in _FORM_BY_SECOND_TAG:
+        return _FORM_BY_SECOND_TAG[fields[1].tag]
+    return _FORM_BY_LABEL.get(label, "SEC1")
+
+
+def _relabel_note(label: str, canonical: str) -> list[str]:
+    if label == canonical:
+        return []
+    return [f"relabelled '{label}' as '{canonical}', the label that matches its contents"]
+
+
+def _load_plain(data: bytes, label: str, field_name: str, decrypted: bool = False) -> PrivateKey:
     from certcheck.documents import sm2key  # pyasn1: imported only for keys cryptography cannot read
 
+    form = _der_form(data, label)
     shown_form = form + (" (decrypted)" if decrypted else "")
     if label == "SM2 PRIVATE KEY":
-        return _sm2_key(field_name, data, form, shown_form, relabel=True)
+        return _sm2_key(field_name, data, label, form, shown_form)
     try:
         key = serialization.load_der_private_key(data, None, unsafe_skip_rsa_key_validation=True)
     except (UnsupportedAlgorithm, ValueError, TypeError) as exc:
@@ -128,7 +153,7 @@ def _load_plain(data: bytes, label: str, form: str, field_name: str, decrypted: 
             except ValueError:
                 alg, param = "", None
             if alg and sm2key.is_sm2_algorithm(alg, param):
-                return _sm2_key(field_name, data, form, shown_form)
+                return _sm2_key(field_name, data, label, form, shown_form)
             if alg:
                 raise KeyError_(
                     "unsupported",
@@ -137,7 +162,7 @@ def _load_plain(data: bytes, label: str, form: str, field_name: str, decrypted: 
                 ) from None
         if form == "SEC1":
             try:
-                return _sm2_key(field_name, data, form, shown_form, relabel=False)
+                return _sm2_key(field_name, data, label, form, shown_form)
             except KeyError_:
                 pass
         from certcheck.containers import identify_vendor_container  # pyasn1: only on this error path
@@ -155,24 +180,31 @@ def _load_plain(data: bytes, label: str, form: str, field_name: str, decrypted: 
 
 
 def _from_cryptography(key: object, field_name: str, label: str, data: bytes, form: str) -> PrivateKey:
-    text = pem.encode(label, data)
+    base_form = form.split(" ")[0]
+    canonical = (
+        "DSA PRIVATE KEY"
+        if isinstance(key, dsa.DSAPrivateKey) and base_form == "PKCS#1"
+        else CANONICAL_LABEL[base_form]
+    )
+    text = pem.encode(canonical, data)
     if isinstance(key, rsa.RSAPrivateKey):
-        return PrivateKey(field_name, Algorithm.RSA, form, text, key.key_size, rsa_numbers=key.private_numbers())
-    if isinstance(key, ec.EllipticCurvePrivateKey):
+        result = PrivateKey(field_name, Algorithm.RSA, form, text, key.key_size, rsa_numbers=key.private_numbers())
+    elif isinstance(key, ec.EllipticCurvePrivateKey):
         point = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-        return PrivateKey(field_name, Algorithm.EC, form, text, key.curve.key_size, key.curve.name, ec_point=point)
-    algorithm = {
-        ed25519.Ed25519PrivateKey: Algorithm.ED25519,
-        ed448.Ed448PrivateKey: Algorithm.ED448,
-        dsa.DSAPrivateKey: Algorithm.DSA,
-    }
-    for cls, alg in algorithm.items():
-        if isinstance(key, cls):
-            return PrivateKey(field_name, alg, form, text)
-    return PrivateKey(field_name, Algorithm.OTHER, form, text)
+        result = PrivateKey(field_name, Algorithm.EC, form, text, key.curve.key_size, key.curve.name, ec_point=point)
+    else:
+        algorithm = {
+            ed25519.Ed25519PrivateKey: Algorithm.ED25519,
+            ed448.Ed448PrivateKey: Algorithm.ED448,
+            dsa.DSAPrivateKey: Algorithm.DSA,
+        }
+        alg = next((a for cls, a in algorithm.items() if isinstance(key, cls)), Algorithm.OTHER)
+        result = PrivateKey(field_name, alg, form, text)
+    result.notes.extend(_relabel_note(label, canonical))
+    return result
 
 
-def _sm2_key(field_name: str, data: bytes, form: str, shown_form: str, relabel: bool = False) -> PrivateKey:
+def _sm2_key(field_name: str, data: bytes, label: str, form: str, shown_form: str) -> PrivateKey:
     from certcheck.documents import sm2key
 
     try:
@@ -180,7 +212,8 @@ def _sm2_key(field_name: str, data: bytes, form: str, shown_form: str, relabel: 
     except ValueError as exc:
         raise KeyError_("unreadable", f"{field_name}: not a readable SM2 private key ({exc}).") from None
     # The API's own SM example labels SEC1 SM2 keys "EC PRIVATE KEY"; OpenSSL 3 writes "SM2 PRIVATE KEY".
-    text = pem.encode("PRIVATE KEY" if form == "PKCS#8" else "EC PRIVATE KEY", data)
+    canonical = CANONICAL_LABEL["PKCS#8" if form == "PKCS#8" else "SEC1"]
+    text = pem.encode(canonical, data)
     result = PrivateKey(
         field_name,
         Algorithm.SM2,
@@ -191,8 +224,7 @@ def _sm2_key(field_name: str, data: bytes, form: str, shown_form: str, relabel: 
         sm2_d=key.d,
         sm2_embedded_point=key.embedded_point,
     )
-    if relabel:
-        result.notes.append("relabelled 'SM2 PRIVATE KEY' as 'EC PRIVATE KEY', the label the API's example uses")
+    result.notes.extend(_relabel_note(label, canonical))
     return result
 
 
@@ -203,62 +235,57 @@ def _load_pkcs8_encrypted(block: pem.Block, field_name: str, password: bytes | N
         scheme = pkcs8.describe_encryption(block.der)
     except pkcs8.KeyDecryptError as exc:
         raise KeyError_("unreadable", f"{field_name}: unreadable encrypted private key ({exc.reason}).") from None
-    if password is None:
-        raise KeyError_(
-            "encrypted",
-            f"{field_name} is encrypted ({scheme}); the API takes a plain key. Give the "
-            "passphrase (--key-password-env VAR) or decrypt a copy with `openssl pkey`.",
-        )
-    try:
-        plain = pkcs8.decrypt_pkcs8(block.der, password)
-    except pkcs8.KeyDecryptError as exc:
-        kind = "wrong_password" if exc.wrong_password else "decrypt_unsupported"
-        raise KeyError_(kind, f"{field_name}: cannot decrypt ({scheme}): {exc.reason}.") from None
-    key = _load_plain(plain, "PRIVATE KEY", "PKCS#8", field_name, decrypted=True)
-    key.notes.append(f"decrypted ({scheme}); the normalized request carries the plain key")
-    return key
+    return _decrypted(block, "PRIVATE KEY", scheme, field_name, password, lambda pw: pkcs8.decrypt_pkcs8(block.der, pw))
 
 
 def _load_legacy_encrypted(block: pem.Block, field_name: str, password: bytes | None) -> PrivateKey:
-    dek = block.header("DEK-Info") or "unknown cipher"
-    scheme = f"legacy PEM encryption, {dek.split(',')[0]}"
+    from certcheck.documents import legacy_pem
+
+    dek_info = block.header("DEK-Info")
+    scheme = legacy_pem.describe(dek_info)
+    return _decrypted(
+        block,
+        block.label,
+        scheme,
+        field_name,
+        password,
+        lambda pw: legacy_pem.decrypt_legacy_pem(dek_info, block.der, pw),
+    )
+
+
+def _decrypted(
+    block: pem.Block,
+    label: str,
+    scheme: str,
+    field_name: str,
+    password: bytes | None,
+    decrypt: Callable[[bytes], bytes],
+) -> PrivateKey:
+    """Decrypt with the passphrase, then load the plain key as if it had been given so."""
+    from certcheck.documents import pkcs8
+
     if password is None:
         raise KeyError_(
             "encrypted",
             f"{field_name} is encrypted ({scheme}); the API takes a plain key. Give the "
             "passphrase (--key-password-env VAR) or decrypt a copy with `openssl pkey`.",
         )
-    armored = pem.encode(block.label, block.der, block.headers)
     try:
-        key = serialization.load_pem_private_key(armored.encode(), password, unsafe_skip_rsa_key_validation=True)
-    except (ValueError, TypeError):
-        raise KeyError_(
-            "wrong_password", f"{field_name}: cannot decrypt ({scheme}): wrong passphrase or corrupted data."
-        ) from None
-    except UnsupportedAlgorithm:
-        raise KeyError_(
-            "decrypt_unsupported",
-            f"{field_name}: cannot decrypt ({scheme}): unsupported cipher "
-            "or key type; decrypt it with `openssl pkey` first.",
-        ) from None
-    if isinstance(key, rsa.RSAPrivateKey):
-        fmt, label, form = (
-            serialization.PrivateFormat.TraditionalOpenSSL,
-            "RSA PRIVATE KEY",
-            "PKCS#1 (decrypted)",
+        plain = decrypt(password)
+    except pkcs8.KeyDecryptError as exc:
+        kind = (
+            "wrong_password"
+            if exc.wrong_password
+            else "unreadable"
+            if exc.kind == "malformed"
+            else "decrypt_unsupported"
         )
-    elif isinstance(key, ec.EllipticCurvePrivateKey):
-        fmt, label, form = (
-            serialization.PrivateFormat.TraditionalOpenSSL,
-            "EC PRIVATE KEY",
-            "SEC1 (decrypted)",
-        )
-    else:
-        fmt, label, form = serialization.PrivateFormat.PKCS8, "PRIVATE KEY", "PKCS#8 (decrypted)"
-    plain = key.private_bytes(serialization.Encoding.DER, fmt, serialization.NoEncryption())
-    result = _from_cryptography(key, field_name, label, plain, form)
-    result.notes.append(f"decrypted ({scheme}); the normalized request carries the plain key")
-    return result
+        raise KeyError_(kind, f"{field_name}: cannot decrypt ({scheme}): {exc.reason}.") from None
+    if not der.is_single_structure(plain):  # padding can come out right by chance with a wrong passphrase
+        raise KeyError_("wrong_password", f"{field_name}: cannot decrypt ({scheme}): {pkcs8.WRONG_PASSPHRASE}.")
+    key = _load_plain(plain, label, field_name, decrypted=True)
+    key.notes.append(f"decrypted ({scheme}); the normalized request carries the plain key")
+    return key
 
 
 _KNOWN_OIDS = {

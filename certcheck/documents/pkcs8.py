@@ -234,10 +234,11 @@ def _decrypt_pbes2(s: _Pbes2, data: bytes, password: bytes) -> bytes:
     if s.iv is None or len(s.iv) != cipher.block_size:
         raise MalformedEncryptedKeyError(f"missing or invalid IV for {cipher.name}")
     key = _pbkdf2(_PRFS[s.prf_oid][0], password, s.salt, s.iterations, cipher.key_size)
-    return _cbc_decrypt(cipher.make(key), s.iv, data)
+    return cbc_decrypt(cipher.make(key), s.iv, data)
 
 
-def _cbc_decrypt(alg: BlockCipherAlgorithm, iv: bytes, data: bytes) -> bytes:
+def cbc_decrypt(alg: BlockCipherAlgorithm, iv: bytes, data: bytes) -> bytes:
+    """CBC-decrypt and strip PKCS#7 padding; bad padding means a wrong passphrase (or corrupted data)."""
     block = alg.block_size // 8
     if not data or len(data) % block:
         raise MalformedEncryptedKeyError("encrypted data is not a whole number of cipher blocks")
@@ -338,7 +339,7 @@ def _decrypt_pkcs12_3des(s: _Legacy, data: bytes, password: bytes) -> bytes:
     iv = _pkcs12_kdf(bmp, s.salt, 2, s.iterations, 8)
     if len(key) == 16:  # two-key 3DES is K1 K2 K1; cryptography deprecates 16-byte keys
         key += key[:8]
-    return _cbc_decrypt(TripleDES(key), iv, data)
+    return cbc_decrypt(TripleDES(key), iv, data)
 
 
 def _pkcs12_kdf(password: bytes, salt: bytes, purpose: int, iterations: int, length: int) -> bytes:
