@@ -21,6 +21,8 @@ __all__ = ["MAX_FIELD_BYTES", "Armor", "Block", "encode", "read"]
 # A certificate is 1-3 KB and a long chain a few times that; 256 KiB is far above any real field and far
 # below what would make parsing slow. Checked before anything is decoded.
 MAX_FIELD_BYTES = 256 * 1024
+# One finding per damaged block, up to this many: a field of thousands of broken blocks is one story.
+MAX_FINDINGS_PER_FIELD = 5
 
 TOO_LARGE = declare("pem.too_large", Severity.ERROR, "The field is larger than any real certificate or key.", RFC7468)
 BINARY = declare("pem.binary", Severity.ERROR, "The field holds binary data, not PEM text.", RFC7468)
@@ -142,6 +144,11 @@ def read(field: str, data: str | bytes, *, limit: int = MAX_FIELD_BYTES) -> Armo
             blocks.append(block_or_finding)
         pos = end + len(end_marker)
 
+    if len(findings) > MAX_FINDINGS_PER_FIELD:
+        extra = len(findings) - MAX_FINDINGS_PER_FIELD
+        findings = findings[:MAX_FINDINGS_PER_FIELD]
+        first = findings[-1]
+        findings.append(Finding(first.code, first.severity, field, f"{field}: {extra} more damaged blocks not listed."))
     if not blocks and not findings:
         return _fail(_no_blocks(field, text))
     _note_outside(outside, repairs)
@@ -180,13 +187,19 @@ def _as_text(field: str, data: str | bytes, repairs: list[str]) -> str | Finding
         if b"\x00" in data:
             return BINARY(field, f"{field} holds binary data ({len(data):,} bytes with NUL bytes), not PEM text.")
         try:
-            data = data.decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
-            return BINARY(field, f"{field} is neither PEM text nor UTF-8 ({len(data):,} bytes): a binary file?")
-    if data.startswith("\ufeff"):
+            if b"-----BEGIN " not in data:
+                return BINARY(field, f"{field} is neither PEM text nor UTF-8 ({len(data):,} bytes): a binary file?")
+            # PEM blocks are ASCII: other bytes can only be in surrounding text (dropped) or a damaged body.
+            repairs.append("text in a non-UTF-8 encoding")
+            text = data.decode("latin-1")
+    else:
+        text = data
+    if text.startswith("\ufeff"):
         repairs.append("a byte order mark")
-        data = data[1:]
-    return data
+        text = text[1:]
+    return text
 
 
 def _der_guess(data: bytes) -> str:

@@ -1,6 +1,6 @@
 """SM2 (GB/T 32918) on sm2p256v1: point handling, SM3, and SM2-with-SM3 signature verification.
 
-Verification only: nothing here signs (see ``certcheck._sm2_testing`` for the test-only signer).
+Verification only: nothing here signs (the test suite has its own signer, tests/sm2_signing.py).
 Scalars and coordinates are plain ``int``; points are affine ``(x, y)`` tuples.
 """
 

@@ -156,3 +156,16 @@ def test_utf16_with_bom_is_decoded_and_headers_in_certificates_dropped() -> None
 def test_a_certificate_in_the_key_field_is_one_finding() -> None:
     report = rsa_ok(key=LEAF)
     assert [c for c in codes(report) if c.startswith(("pem.", "key."))] == ["pem.cert_in_key_field"]
+
+
+def test_latin1_text_around_blocks_is_dropped_not_binary() -> None:
+    data = "Société Générale, bundle exported 2026\n".encode("latin-1") + LEAF.encode()
+    armor = pem.read("Cert", data)
+    assert len(armor.blocks) == 1
+    assert [f.code for f in armor.findings] == ["pem.repaired"]
+
+
+def test_thousands_of_broken_blocks_are_a_few_findings() -> None:
+    armor = pem.read("Cert", "-----BEGIN A-----\n" * 14000)
+    assert len(armor.findings) == pem.MAX_FINDINGS_PER_FIELD + 1
+    assert "more damaged blocks" in armor.findings[-1].message

@@ -29,7 +29,7 @@ from pyasn1.type import univ
 from pyasn1_modules import rfc5208, rfc5280, rfc5915
 
 from certcheck import sm2
-from certcheck._sm2_testing import encode_signature, sign_for_tests
+from tests.sm2_signing import encode_signature, sign_for_tests
 
 N = sm2.N
 G = (sm2.GX, sm2.GY)

@@ -351,3 +351,7 @@ def test_empty_name_and_resource_group_are_not_sent() -> None:
     assert "Name" not in report.request.api_params() and "ResourceGroupId" not in report.request.api_params()
     report = rsa_ok(resource_group_id="rg-acfmz3xyzabc")
     assert report.request is not None and report.request.api_params()["ResourceGroupId"] == "rg-acfmz3xyzabc"
+
+
+def test_decomposed_accents_are_letters() -> None:
+    assert_lacks(rsa_ok(name="cafe\u0301_2026"), "name.characters")

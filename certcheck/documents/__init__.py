@@ -137,7 +137,6 @@ class Documents:
     keys: dict[str, PrivateKey] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     ignored: tuple[str, ...] = ()  # SM fields present but ignored because Cert and Key are given
-    failed: set[str] = field(default_factory=set)  # fields given but unusable (already reported)
     _chains: dict[str, Chain] = field(default_factory=dict, repr=False)
 
     @property
@@ -200,8 +199,6 @@ def parse(params: UploadParams) -> Documents:
             _read_certs(docs, name, armor)
         else:
             _read_key(docs, name, armor, params.key_password)
-        if any(f.severity is Severity.ERROR for f in armor.findings):
-            docs.failed.add(name)
     return docs
 
 
@@ -242,8 +239,6 @@ def _read_certs(docs: Documents, name: str, armor: pem.Armor) -> None:
             docs.findings.append(UNEXPECTED_BLOCK(name, f"{name}: block {block.position} is {what}."))
     if certs:
         docs.certs[name] = certs
-    if len(certs) != len(armor.blocks):
-        docs.failed.add(name)
 
 
 def _read_key(docs: Documents, name: str, armor: pem.Armor, password: bytes | None) -> None:
@@ -268,18 +263,15 @@ def _read_key(docs: Documents, name: str, armor: pem.Armor, password: bytes | No
                 f"{name} holds {len(key_blocks)} private keys; give exactly one, the key of the leaf certificate.",
             )
         )
-        docs.failed.add(name)
         return
     if not key_blocks:
         if armor.blocks and not any(b.label in _CERT_LABELS for b in armor.blocks):
             docs.findings.append(KEY_MISSING(name, f"{name} holds no private key block."))
-        docs.failed.add(name)
         return
     try:
         key = load_private_key(key_blocks[0], name, password)
     except KeyError_ as exc:
         docs.findings.append(_KEY_ERRORS[exc.kind](name, str(exc)))
-        docs.failed.add(name)
         return
     docs.keys[name] = key
     dropped = sorted({b.label for b in armor.blocks if b.label in _PARAMETER_LABELS})

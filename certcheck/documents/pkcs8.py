@@ -22,10 +22,10 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import BlockCipherAlgorithm, Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
-from pyasn1.codec.ber import decoder
-from pyasn1.error import PyAsn1Error
 from pyasn1.type import univ
 from pyasn1_modules import rfc5958, rfc7292, rfc8018
+
+from certcheck.containers import decode_exact as _decode
 
 try:
     from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
@@ -131,15 +131,6 @@ class _Legacy:
     oid: str
     salt: bytes | None  # None when the parameters do not parse
     iterations: int
-
-
-def _decode(data: bytes, spec: Any) -> Any | None:
-    """Exactly one value of `spec`, else None: no exception escapes, so none can be chained."""
-    try:
-        value, rest = decoder.decode(data, asn1Spec=spec)
-    except (PyAsn1Error, ValueError, TypeError, IndexError, OverflowError, RecursionError):
-        return None
-    return None if rest else value
 
 
 def _params(alg: Any) -> bytes | None:

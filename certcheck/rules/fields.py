@@ -45,13 +45,19 @@ def presence(ctx: Context) -> Iterator[Finding]:
         )
         return
     has_cert, has_key = params.given("Cert"), params.given("Key")
-    sm_note = " (an SM request uses only the four SM fields: remove it)" if ctx.docs.kind is Kind.SM else ""
-    if has_cert and not has_key:
-        yield CERT_WITHOUT_KEY("Key", f"Cert is given but Key is empty: give the certificate's private key{sm_note}.")
-    if has_key and not has_cert:
-        yield KEY_WITHOUT_CERT(
-            "Cert", f"Key is given but Cert is empty: give the certificate (with its chain){sm_note}."
-        )
+    if ctx.docs.kind is Kind.SM:
+        # In an SM request the lone field is the mistake: point at it, and say it should go.
+        if has_cert != has_key:
+            lone, other = ("Cert", "Key") if has_cert else ("Key", "Cert")
+            code = CERT_WITHOUT_KEY if has_cert else KEY_WITHOUT_CERT
+            yield code(
+                lone,
+                f"{lone} is given without {other} in an SM request, which uses only the four SM fields: remove {lone}.",
+            )
+    elif has_cert and not has_key:
+        yield CERT_WITHOUT_KEY("Key", "Cert is given but Key is empty: give the certificate's private key.")
+    elif has_key and not has_cert:
+        yield KEY_WITHOUT_CERT("Cert", "Key is given but Cert is empty: give the certificate (with its chain).")
     if ctx.docs.ignored:
         names = ", ".join(ctx.docs.ignored)
         yield SM_IGNORED(

@@ -46,7 +46,8 @@ def _is_control(ch: str) -> bool:
 
 
 def _is_plain(ch: str) -> bool:
-    return ch.isalnum() or ch in "_-"
+    # Combining marks belong to the letter before them (a decomposed "é" is "e" + U+0301).
+    return ch.isalnum() or ch in "_-" or unicodedata.category(ch) in ("Mn", "Mc", "Me")
 
 
 @rule(MISSING, TOO_LONG, CHARACTERS, CONTROL)
