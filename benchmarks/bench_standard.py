@@ -43,8 +43,9 @@ def _time(fn: Callable[[], object], repeat: int, number: int) -> float:
 def run(repeat: int = 7, number: int = 200) -> dict[str, float]:
     chain_pem = (FIXTURES / "rsa-fullchain.pem").read_bytes()
     key_pem = (FIXTURES / "rsa-leaf.key").read_bytes()
-    leaf_pem, inter_pem = [b"-----BEGIN CERTIFICATE-----" + part for part in
-                           chain_pem.split(b"-----BEGIN CERTIFICATE-----")[1:]]
+    leaf_pem, inter_pem = [
+        b"-----BEGIN CERTIFICATE-----" + part for part in chain_pem.split(b"-----BEGIN CERTIFICATE-----")[1:]
+    ]
 
     def floor() -> None:
         leaf = x509.load_pem_x509_certificate(leaf_pem)
@@ -54,8 +55,9 @@ def run(repeat: int = 7, number: int = 200) -> dict[str, float]:
         assert key.public_key().public_numbers() == leaf.public_key().public_numbers()  # type: ignore[union-attr]
         leaf.verify_directly_issued_by(inter)
 
-    params = UploadParams(name="demo_example_com", cert=chain_pem.decode(), key=key_pem.decode(),
-                          tags=(Tag("env", "prod"),))
+    params = UploadParams(
+        name="demo_example_com", cert=chain_pem.decode(), key=key_pem.decode(), tags=(Tag("env", "prod"),)
+    )
 
     def checked() -> None:
         report = certcheck.validate(params, at=AT)
@@ -69,9 +71,13 @@ def run(repeat: int = 7, number: int = 200) -> dict[str, float]:
     floor_s = _time(floor, repeat, number)
     certcheck_s = _time(checked, repeat, number)
     naive_s = statistics.median(_time(validated_load, 1, 3) for _ in range(3))
-    return {"floor_us": floor_s * 1e6, "certcheck_us": certcheck_s * 1e6,
-            "ratio_to_floor": certcheck_s / floor_s, "naive_key_load_ms": naive_s * 1e3,
-            "speedup_vs_naive_key_load": naive_s / certcheck_s}
+    return {
+        "floor_us": floor_s * 1e6,
+        "certcheck_us": certcheck_s * 1e6,
+        "ratio_to_floor": certcheck_s / floor_s,
+        "naive_key_load_ms": naive_s * 1e3,
+        "speedup_vs_naive_key_load": naive_s / certcheck_s,
+    }
 
 
 def main() -> int:
@@ -80,8 +86,10 @@ def main() -> int:
     print(f"  cryptographic floor                         {r['floor_us']:9.1f} us")
     print(f"  certcheck.validate (all rules + request)    {r['certcheck_us']:9.1f} us")
     print(f"  ratio to floor                              {r['ratio_to_floor']:9.2f}x  (target <= {TARGET_RATIO}x)")
-    print(f"  one key load with cryptography's validation {r['naive_key_load_ms']:9.2f} ms "
-          f"({r['speedup_vs_naive_key_load']:.0f}x a whole certcheck.validate)")
+    print(
+        f"  one key load with cryptography's validation {r['naive_key_load_ms']:9.2f} ms "
+        f"({r['speedup_vs_naive_key_load']:.0f}x a whole certcheck.validate)"
+    )
     ok = r["ratio_to_floor"] <= TARGET_RATIO
     print("  PASS" if ok else "  FAIL: certcheck's overhead over the floor is above target")
     return 0 if ok else 1

@@ -844,3 +844,38 @@ def test_openssl_material_coverage(openssl_material: OpensslMaterial) -> None:
     assert sum(item.issued_default for item in items) >= 50
     assert sum(not item.issued_default for item in items) >= 50
     print(f"openssl material for {len(items)} keys made in {openssl_material.seconds:.1f} s")
+
+
+def _pkcs8_pem(d: int) -> str:
+    """The key as PKCS#8 with the SM2 curve, as OpenSSL 3 writes it (no embedded point: d*G is computed)."""
+    from certcheck import pem
+
+    inner = _sec1_pem_without_public_key(d).decode()
+    sec1 = pem.read("k", inner).blocks[0].der
+    alg = bytes.fromhex("301306072a8648ce3d020106082a811ccf5501822d")  # ecPublicKey + SM2 curve
+    body = b"\x02\x01\x00" + alg + b"\x04" + bytes([len(sec1)]) + sec1
+    return pem.encode("PRIVATE KEY", b"\x30" + bytes([len(body)]) + body)
+
+
+@pytest.mark.slow
+def test_openssl_material_through_the_whole_pipeline(openssl_material: OpensslMaterial) -> None:
+    """certcheck's own parsing (SPKI from the certificate, the key file) agrees with openssl's verdicts."""
+    from certcheck.documents.certs import Algorithm, load_certificate
+    from certcheck.documents.chain import check_issued_by
+    from certcheck.documents.keys import load_private_key
+    from certcheck.pem import read as read_pem
+    from certcheck.rules.pair import key_matches as pipeline_key_matches
+
+    items = openssl_material.items
+    loaded = [load_certificate("SignCert", 1, it.self_signed.public_bytes(Encoding.DER)) for it in items]
+    for item in items:
+        issued = load_certificate("SignCert", 1, item.issued.public_bytes(Encoding.DER))
+        tampered = load_certificate("SignCert", 1, item.tampered.public_bytes(Encoding.DER))
+        assert issued.algorithm is Algorithm.SM2
+        verdict = check_issued_by(issued, loaded[item.issuer])
+        assert verdict.ok is item.openssl_ok[("l", item.issued_default)], item.index
+        assert verdict.detail == _expected(item.issued_default).value
+        assert not check_issued_by(tampered, loaded[item.issuer]).ok
+        key = load_private_key(read_pem("k", _pkcs8_pem(item.d)).blocks[0], "SignPrivateKey", None)
+        assert pipeline_key_matches(key, issued), item.index
+        assert not pipeline_key_matches(key, loaded[item.issuer]) or item.issuer == item.index
