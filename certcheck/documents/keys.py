@@ -141,9 +141,8 @@ def _load_plain(data: bytes, label: str, field_name: str, decrypted: bool = Fals
     from certcheck.documents import sm2key  # pyasn1: imported only for keys cryptography cannot read
 
     form = _der_form(data, label)
-    shown_form = form + (" (decrypted)" if decrypted else "")
     if label == "SM2 PRIVATE KEY":
-        return _sm2_key(field_name, data, label, form, shown_form)
+        return _sm2_key(field_name, data, label, form, decrypted)
     try:
         key = serialization.load_der_private_key(data, None, unsafe_skip_rsa_key_validation=True)
     except (UnsupportedAlgorithm, ValueError, TypeError) as exc:
@@ -153,7 +152,7 @@ def _load_plain(data: bytes, label: str, field_name: str, decrypted: bool = Fals
             except ValueError:
                 alg, param = "", None
             if alg and sm2key.is_sm2_algorithm(alg, param):
-                return _sm2_key(field_name, data, label, form, shown_form)
+                return _sm2_key(field_name, data, label, form, decrypted)
             if alg:
                 raise KeyError_(
                     "unsupported",
@@ -162,7 +161,7 @@ def _load_plain(data: bytes, label: str, field_name: str, decrypted: bool = Fals
                 ) from None
         if form == "SEC1":
             try:
-                return _sm2_key(field_name, data, label, form, shown_form)
+                return _sm2_key(field_name, data, label, form, decrypted)
             except KeyError_:
                 pass
         from certcheck.containers import identify_vendor_container  # pyasn1: only on this error path
@@ -176,17 +175,18 @@ def _load_plain(data: bytes, label: str, field_name: str, decrypted: bool = Fals
             ) from None
         reason = "unsupported algorithm or curve" if isinstance(exc, UnsupportedAlgorithm) else "malformed"
         raise KeyError_("unreadable", f"{field_name}: the {label} block cannot be read as a key ({reason}).") from None
-    return _from_cryptography(key, field_name, label, data, shown_form)
+    return _from_cryptography(key, field_name, label, data, form, decrypted)
 
 
-def _from_cryptography(key: object, field_name: str, label: str, data: bytes, form: str) -> PrivateKey:
-    base_form = form.split(" ")[0]
-    canonical = (
-        "DSA PRIVATE KEY"
-        if isinstance(key, dsa.DSAPrivateKey) and base_form == "PKCS#1"
-        else CANONICAL_LABEL[base_form]
-    )
+def _shown_form(form: str, decrypted: bool) -> str:
+    return form + (" (decrypted)" if decrypted else "")
+
+
+def _from_cryptography(key: object, field_name: str, label: str, data: bytes, form: str, decrypted: bool) -> PrivateKey:
+    traditional_dsa = isinstance(key, dsa.DSAPrivateKey) and form == "PKCS#1"
+    canonical = "DSA PRIVATE KEY" if traditional_dsa else CANONICAL_LABEL[form]
     text = pem.encode(canonical, data)
+    form = _shown_form(form, decrypted)
     if isinstance(key, rsa.RSAPrivateKey):
         result = PrivateKey(field_name, Algorithm.RSA, form, text, key.key_size, rsa_numbers=key.private_numbers())
     elif isinstance(key, ec.EllipticCurvePrivateKey):
@@ -204,7 +204,7 @@ def _from_cryptography(key: object, field_name: str, label: str, data: bytes, fo
     return result
 
 
-def _sm2_key(field_name: str, data: bytes, label: str, form: str, shown_form: str) -> PrivateKey:
+def _sm2_key(field_name: str, data: bytes, label: str, form: str, decrypted: bool) -> PrivateKey:
     from certcheck.documents import sm2key
 
     try:
@@ -217,7 +217,7 @@ def _sm2_key(field_name: str, data: bytes, label: str, form: str, shown_form: st
     result = PrivateKey(
         field_name,
         Algorithm.SM2,
-        shown_form,
+        _shown_form(form, decrypted),
         text,
         256,
         "sm2p256v1",
