@@ -46,7 +46,7 @@ _BEGIN = re.compile(r"-----BEGIN ([A-Z0-9][A-Z0-9 ]*?)-----")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _HEADER_LINE = re.compile(r"([A-Za-z][A-Za-z0-9-]*):[ \t]*(.*)")
 # A body already in canonical form: full 64-column lines, then one last line of at most 64.
-_CANONICAL_BODY = re.compile(r"\n(?:[A-Za-z0-9+/]{64}\n)*[A-Za-z0-9+/]{0,63}[A-Za-z0-9+/=]\n")
+_CANONICAL_BODY = re.compile(r"\n(?:[A-Za-z0-9+/]{64}\n)*(?=[A-Za-z0-9+/=]{1,64}\n\Z)[A-Za-z0-9+/]+={0,2}\n")
 _HEADER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 _PATH_LIKE = re.compile(r"@?(?:[~.]?/|[A-Za-z]:\\)?[\w.\-/\\]+\.(?:pem|crt|cer|key|der|p12|pfx)", re.I)
 

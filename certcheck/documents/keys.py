@@ -123,11 +123,13 @@ _FORM_BY_LABEL = {"PRIVATE KEY": "PKCS#8", "RSA PRIVATE KEY": "PKCS#1", "DSA PRI
 
 def _der_form(data: bytes, label: str) -> str:
     try:
-        fields = der.children(data, der.read_tlv(data))
+        outer = der.read_tlv(data)
+        first = der.read_tlv(data, outer.content, outer.end)
+        second = der.read_tlv(data, first.end, outer.end)
     except ValueError:
-        fields = []
-    if len(fields) >= 2 and fields[0].tag == 0x02 and fields[1].tag in _FORM_BY_SECOND_TAG:
-        return _FORM_BY_SECOND_TAG[fields[1].tag]
+        return _FORM_BY_LABEL.get(label, "SEC1")
+    if first.tag == 0x02 and second.tag in _FORM_BY_SECOND_TAG:
+        return _FORM_BY_SECOND_TAG[second.tag]
     return _FORM_BY_LABEL.get(label, "SEC1")
 
 
