@@ -137,7 +137,8 @@ def _check(args: argparse.Namespace) -> int:
     if tags is not None:
         upload = upload.replace(tags=tuple(tags))
     report = validate(upload, profile=args.profile, at=_parse_at(args.at), expiry_warning_days=args.expiry_warning_days)
-    colour = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    # NO_COLOR (no-color.org): any non-empty value turns colour off.
+    colour = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     sys.stdout.write(RENDERERS[args.format](report, colour))
     threshold = None if args.fail_on == "never" else Severity(args.fail_on)
     return EXIT_FINDINGS if report.fails(threshold) else EXIT_OK

@@ -29,6 +29,7 @@ __all__ = [
     "key_matches",
     "public_from_private",
     "sm3",
+    "sm3_is_pure_python",
     "verify",
     "verify_digest",
     "z_value",
@@ -87,6 +88,11 @@ _sm3_impl = _pick_sm3()
 def sm3(data: bytes) -> bytes:
     """SM3 digest (GB/T 32905) of ``data``: 32 bytes."""
     return _sm3_impl(data)
+
+
+def sm3_is_pure_python() -> bool:
+    """True where hashlib lacks SM3 and the ~1000x slower pure-Python fallback is in use."""
+    return _sm3_impl is _sm3_gmssl
 
 
 # --- points ----------------------------------------------------------------------------------------

@@ -173,6 +173,9 @@ def test_colour_only_on_a_terminal_without_no_color(
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     _, out, _ = run([*GOOD[:4], "--key", str(STD / "rsa-other.key"), *AT], capsys)
     assert "\x1b[31" in out
+    monkeypatch.setenv("NO_COLOR", "")  # set but empty: colour stays on (no-color.org)
+    _, out, _ = run([*GOOD[:4], "--key", str(STD / "rsa-other.key"), *AT], capsys)
+    assert "\x1b[31" in out
     monkeypatch.setenv("NO_COLOR", "1")
     _, out, _ = run([*GOOD[:4], "--key", str(STD / "rsa-other.key"), *AT], capsys)
     assert "\x1b[" not in out

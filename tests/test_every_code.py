@@ -30,6 +30,15 @@ def _sec1_sign_key(d: int | None = None, point: bytes | None = None) -> str:
     return pem.encode("EC PRIVATE KEY", der)
 
 
+def _off_curve_sign_cert() -> str:
+    from certcheck.documents.certs import load_certificate
+
+    der = pem.read("c", sm("sm2-sign.pem")).blocks[0].der
+    point = load_certificate("SignCert", 1, der).point
+    assert point is not None and der.count(point) == 1
+    return pem.encode("CERTIFICATE", der.replace(point, point[:-1] + bytes([point[-1] ^ 1])))
+
+
 def _enc_point() -> bytes:
     enc = pem.read("k", sm("sm2-enc.key")).blocks[0].der
     return enc[-65:]
@@ -70,6 +79,7 @@ CASES: dict[str, Callable[[], Report]] = {
     "pem.unexpected_block": lambda: rsa_ok(cert=std("rsa-leaf.pem").replace("CERTIFICATE", "CERTIFICATE REQUEST")),
     # certificates and keys as parsed
     "cert.too_many": lambda: rsa_ok(cert=std("rsa-fullchain.pem") * 6),
+    "cert.bad_public_key": lambda: sm_request(sign_cert=_off_curve_sign_cert()),
     "cert.unreadable": lambda: rsa_ok(cert=std("rsa-leaf.pk8.key").replace("PRIVATE KEY", "CERTIFICATE")),
     "key.missing": lambda: rsa_ok(key=std("rsa-leaf.pem").replace("CERTIFICATE", "PUBLIC KEY")),
     "key.multiple": lambda: rsa_ok(key=std("rsa-leaf.key") + std("rsa-other.key")),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import certcheck
-from certcheck import UploadParams
+from certcheck import UploadParams, sm2
 from certcheck.documents import parse
 from certcheck.documents.certs import Algorithm, load_certificate
 from certcheck.documents.chain import check_issued_by
@@ -397,3 +397,47 @@ def test_many_same_named_certificates_are_bounded() -> None:
     many = (sm("sm2-sign.pem") + sm("sm2-sub.pem")) * 20
     report = sm_request(sign_cert=many)
     assert_has(report, "cert.too_many", "SignCert")
+
+
+def test_certificates_in_each_others_fields_say_exchange_the_certificates() -> None:
+    report = sm_request(sign_cert=sm("sm2-enc-fullchain.pem"), encrypt_cert=sm("sm2-sign-fullchain.pem"))
+    swapped = [f for f in report.findings if f.code.startswith(("sm.", "pair."))]
+    assert [f.code for f in swapped] == ["sm.swapped"]
+    assert "Exchange SignCert and EncryptCert" in swapped[0].message
+
+
+def _sec1_without_curve() -> str:
+    from certcheck import der
+
+    data = read_pem("k", sm("sm2-sign.sec1.key")).blocks[0].der
+    fields = der.children(data, der.read_tlv(data))
+    body = b"".join(f.raw(data) for f in fields if f.tag != 0xA0)
+    return pem_encode("EC PRIVATE KEY", b"\x30" + bytes([len(body)]) + body)
+
+
+def test_sec1_key_without_its_curve_takes_it_from_the_parameters_block() -> None:
+    bare = _sec1_without_curve()
+    params = pem_encode("SM2 PARAMETERS", bytes.fromhex("06082a811ccf5501822d"))
+    report = sm_request(sign_private_key=params + bare)
+    assert report.ok, [f.message for f in report.findings]
+    assert report.request is not None
+    # what is sent names its curve again: byte for byte the key OpenSSL wrote with its parameters
+    assert report.request.api_params()["SignPrivateKey"] == pem_encode(
+        "EC PRIVATE KEY", read_pem("k", sm("sm2-sign.sec1.key")).blocks[0].der
+    )
+    refused = sm_request(sign_private_key=bare)
+    assert_has(refused, "key.unreadable", "SignPrivateKey")
+    assert "curve" in next(f.message for f in refused.findings if f.code == "key.unreadable")
+
+
+@pytest.mark.parametrize("d", [0, sm2.N, 2**256 - 1])
+def test_scalars_outside_the_group_are_out_of_range(d: int) -> None:
+    data = read_pem("k", sm("sm2-sign.sec1.key")).blocks[0].der
+    key = pem_encode("EC PRIVATE KEY", data[:7] + d.to_bytes(32, "big") + data[39:])
+    assert_has(sm_request(sign_private_key=key), "key.out_of_range", "SignPrivateKey")
+
+
+def test_different_subjects_are_shown_whole() -> None:
+    report = sm_request(encrypt_cert=sm("sm2-enc-othersubject.pem"))
+    message = next(f.message for f in report.findings if f.code == "sm.different_subjects")
+    assert "O=certcheck test" in message

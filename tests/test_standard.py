@@ -355,3 +355,10 @@ def test_empty_name_and_resource_group_are_not_sent() -> None:
 
 def test_decomposed_accents_are_letters() -> None:
     assert_lacks(rsa_ok(name="cafe\u0301_2026"), "name.characters")
+
+
+def test_matching_pairs_of_refused_algorithms_are_not_called_mismatched() -> None:
+    for name in ("ed25519-leaf", "dsa-leaf"):
+        report = rsa_ok(cert=std(f"{name}.pem"), key=std(f"{name}.key"))
+        assert_has(report, "algorithm.unsupported")
+        assert_lacks(report, "pair.key_mismatch")

@@ -13,7 +13,7 @@ from certcheck import pem
 from certcheck.codes import RFC5280, RFC5958, RFC7468, declare
 from certcheck.documents.certs import Algorithm, Certificate, load_certificate
 from certcheck.documents.chain import Chain, build_chain
-from certcheck.documents.keys import KeyError_, PrivateKey, load_private_key
+from certcheck.documents.keys import SM2_CURVE_DER, KeyError_, PrivateKey, load_private_key
 from certcheck.model import Finding, Severity, UploadParams
 
 __all__ = [
@@ -37,6 +37,12 @@ CERT_TOO_MANY = declare(
     Severity.ERROR,
     f"A certificate field holds more than {MAX_CERTIFICATES} certificates; only the first {MAX_CERTIFICATES} are read.",
     RFC5280,
+)
+CERT_BAD_KEY = declare(
+    "cert.bad_public_key",
+    Severity.ERROR,
+    "A certificate's SM2 public key is not a point on the SM2 curve.",
+    "GB/T 32918 / GM/T 0003 (SM2)",
 )
 CERT_UNREADABLE = declare(
     "cert.unreadable", Severity.ERROR, "A CERTIFICATE block is not a readable X.509 certificate.", RFC5280
@@ -86,6 +92,12 @@ KEY_UNSUPPORTED = declare(
     "The private key's algorithm is not one the API takes.",
     RFC5958,
 )
+KEY_OUT_OF_RANGE = declare(
+    "key.out_of_range",
+    Severity.ERROR,
+    "The SM2 private scalar d is outside [1, n-2].",
+    "GB/T 32918 / GM/T 0003 (SM2)",
+)
 KEY_NOTE = declare(
     "key.normalized",
     Severity.INFO,
@@ -100,6 +112,7 @@ _KEY_ERRORS = {
     "decrypt_unsupported": KEY_DECRYPT_UNSUPPORTED,
     "vendor": KEY_VENDOR,
     "unsupported": KEY_UNSUPPORTED,
+    "out_of_range": KEY_OUT_OF_RANGE,
 }
 
 _CERT_LABELS = {"CERTIFICATE", "X509 CERTIFICATE"}
@@ -217,15 +230,9 @@ def _read_certs(docs: Documents, name: str, armor: pem.Armor) -> None:
         if block.label in _CERT_LABELS and len(certs) >= MAX_CERTIFICATES:
             continue
         if block.label in _CERT_LABELS:
-            try:
-                certs.append(load_certificate(name, block.position, block.der))
-            except ValueError as exc:
-                docs.findings.append(
-                    CERT_UNREADABLE(
-                        name,
-                        f"{name}: block {block.position} is not a readable X.509 certificate ({_short(exc)}).",
-                    )
-                )
+            cert = _read_certificate(docs, name, block)
+            if cert is not None:
+                certs.append(cert)
         elif block.is_private:
             docs.findings.append(
                 KEY_IN_CERT_FIELD(
@@ -239,6 +246,24 @@ def _read_certs(docs: Documents, name: str, armor: pem.Armor) -> None:
             docs.findings.append(UNEXPECTED_BLOCK(name, f"{name}: block {block.position} is {what}."))
     if certs:
         docs.certs[name] = certs
+
+
+def _read_certificate(docs: Documents, name: str, block: pem.Block) -> Certificate | None:
+    try:
+        cert = load_certificate(name, block.position, block.der)
+    except ValueError as exc:
+        message = f"{name}: block {block.position} is not a readable X.509 certificate ({_short(exc)})."
+        docs.findings.append(CERT_UNREADABLE(name, message))
+        return None
+    if cert.algorithm is Algorithm.SM2 and not _valid_sm2_point(cert.point):
+        docs.findings.append(
+            CERT_BAD_KEY(
+                name,
+                f"{name}: {cert.label()} carries an SM2 public key that is not a point on the SM2 curve: the "
+                "certificate is corrupt, and nothing can match or verify against it.",
+            )
+        )
+    return cert
 
 
 def _read_key(docs: Documents, name: str, armor: pem.Armor, password: bytes | None) -> None:
@@ -269,16 +294,30 @@ def _read_key(docs: Documents, name: str, armor: pem.Armor, password: bytes | No
             docs.findings.append(KEY_MISSING(name, f"{name} holds no private key block."))
         return
     try:
-        key = load_private_key(key_blocks[0], name, password)
+        sm2_parameters = any(
+            b.label == "SM2 PARAMETERS" or (b.label in _PARAMETER_LABELS and b.der == SM2_CURVE_DER)
+            for b in armor.blocks
+        )
+        key = load_private_key(key_blocks[0], name, password, sm2_parameters)
     except KeyError_ as exc:
         docs.findings.append(_KEY_ERRORS[exc.kind](name, str(exc)))
         return
     docs.keys[name] = key
     dropped = sorted({b.label for b in armor.blocks if b.label in _PARAMETER_LABELS})
     if dropped:
-        key.notes.append(f"dropped the {' and '.join(dropped)} block: the key itself names its curve")
+        key.notes.append(f"dropped the {' and '.join(dropped)} block: the normalized key names its curve itself")
     for note in key.notes:
         docs.findings.append(KEY_NOTE(name, f"{name}: {note}."))
+
+
+def _valid_sm2_point(point: bytes | None) -> bool:
+    from certcheck import sm2
+
+    try:
+        sm2.decode_point(point or b"")
+    except ValueError:
+        return False
+    return True
 
 
 def _short(exc: Exception) -> str:

@@ -76,6 +76,15 @@ class Certificate:
         return _name_text(lambda: self.x509.issuer)
 
     @cached_property
+    def subject_full(self) -> str:
+        """The whole subject (RFC 4514), for messages where the common name alone would hide a difference."""
+        return _name_text(lambda: self.x509.subject, full=True)
+
+    @cached_property
+    def issuer_full(self) -> str:
+        return _name_text(lambda: self.x509.issuer, full=True)
+
+    @cached_property
     def _raw_names(self) -> tuple[bytes, bytes]:
         return der.certificate_names(self.der)
 
@@ -143,11 +152,11 @@ def same_name(first: Certificate, first_role: str, second: Certificate, second_r
     return a is not None and b is not None and bool(a[index[first_role]] == b[index[second_role]])
 
 
-def _name_text(get_name: Callable[[], Name]) -> str:
+def _name_text(get_name: Callable[[], Name], full: bool = False) -> str:
     try:
         name = get_name()
         cns = name.get_attributes_for_oid(NameOID.COMMON_NAME)
-        if cns and isinstance(cns[0].value, str):
+        if cns and isinstance(cns[0].value, str) and not full:
             return f"CN={cns[0].value}"
         text = name.rfc4514_string()
     except Exception:

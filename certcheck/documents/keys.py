@@ -95,8 +95,18 @@ def check_rsa_consistency(numbers: rsa.RSAPrivateNumbers) -> str | None:
     return None
 
 
-def load_private_key(block: pem.Block, field_name: str, password: bytes | None) -> PrivateKey:
-    """Load one private-key block; raise KeyError_ with a safe message when it cannot be used."""
+# The SM2 curve OID as DER, as an "SM2 PARAMETERS" / "EC PARAMETERS" block carries it and as SEC1's [0] holds it.
+SM2_CURVE_DER = bytes.fromhex("06082a811ccf5501822d")
+
+
+def load_private_key(
+    block: pem.Block, field_name: str, password: bytes | None, sm2_parameters: bool = False
+) -> PrivateKey:
+    """Load one private-key block; raise KeyError_ with a safe message when it cannot be used.
+
+    ``sm2_parameters``: the field also held a parameters block naming SM2, which is the only way to know the
+    curve of a SEC1 key that omits its own parameters (OpenSSL can write keys so).
+    """
     label = block.label
     if block.header("Proc-Type") is not None and "ENCRYPTED" in (block.header("Proc-Type") or ""):
         return _load_legacy_encrypted(block, field_name, password)
@@ -110,7 +120,7 @@ def load_private_key(block: pem.Block, field_name: str, password: bytes | None) 
         )
     if label not in PLAIN_LABELS:
         raise KeyError_("unreadable", f"{field_name}: '{label}' is not a private key label.")
-    return _load_plain(block.der, label, field_name)
+    return _load_plain(block.der, label, field_name, sm2_parameters=sm2_parameters)
 
 
 # Which format a key's DER is in, whatever its PEM label claims: the second element of the outer SEQUENCE is
@@ -133,16 +143,50 @@ def _der_form(data: bytes, label: str) -> str:
     return _FORM_BY_LABEL.get(label, "SEC1")
 
 
+def _sec1_names_curve(data: bytes) -> bool:
+    try:
+        return any(t.tag == 0xA0 for t in der.children(data, der.read_tlv(data)))
+    except ValueError:
+        return True  # malformed: let the parsers say so
+
+
+def _with_sm2_curve(data: bytes) -> bytes:
+    """The SEC1 key with [0] naming the SM2 curve inserted after its private key (RFC 5915 field order)."""
+    outer = der.read_tlv(data)
+    fields = der.children(data, outer)
+    insert_at = fields[1].end
+    params = b"\xa0" + bytes([len(SM2_CURVE_DER)]) + SM2_CURVE_DER
+    body = data[outer.content : insert_at] + params + data[insert_at : outer.end]
+    return b"\x30" + _der_length(len(body)) + body
+
+
+def _der_length(n: int) -> bytes:
+    if n < 0x80:
+        return bytes([n])
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(raw)]) + raw
+
+
 def _relabel_note(label: str, canonical: str) -> list[str]:
     if label == canonical:
         return []
     return [f"relabelled '{label}' as '{canonical}', the label that matches its contents"]
 
 
-def _load_plain(data: bytes, label: str, field_name: str, decrypted: bool = False) -> PrivateKey:
+def _load_plain(
+    data: bytes, label: str, field_name: str, decrypted: bool = False, sm2_parameters: bool = False
+) -> PrivateKey:
     from certcheck.documents import sm2key  # pyasn1: imported only for keys cryptography cannot read
 
     form = _der_form(data, label)
+    if form == "SEC1" and not _sec1_names_curve(data):
+        if not (sm2_parameters or label == "SM2 PRIVATE KEY"):
+            raise KeyError_(
+                "unreadable",
+                f"{field_name}: an EC private key that does not name its curve; export it again with its "
+                "parameters (e.g. `openssl pkey -in KEY -out KEY.pem`).",
+            )
+        data = _with_sm2_curve(data)  # the canonical key names its curve: no parameters block is sent
     if label == "SM2 PRIVATE KEY":
         return _sm2_key(field_name, data, label, form, decrypted)
     try:
@@ -164,8 +208,9 @@ def _load_plain(data: bytes, label: str, field_name: str, decrypted: bool = Fals
         if form == "SEC1":
             try:
                 return _sm2_key(field_name, data, label, form, decrypted)
-            except KeyError_:
-                pass
+            except KeyError_ as sm2_error:
+                if sm2_error.kind != "unreadable":  # an SM2 key after all, with a problem of its own
+                    raise sm2_error from None
         from certcheck.containers import identify_vendor_container  # pyasn1: only on this error path
 
         vendor = identify_vendor_container(data)
@@ -211,6 +256,11 @@ def _sm2_key(field_name: str, data: bytes, label: str, form: str, decrypted: boo
 
     try:
         key = sm2key.read_sm2_pkcs8(data) if form == "PKCS#8" else sm2key.read_sm2_sec1(data)
+    except sm2key.ScalarOutOfRange:
+        raise KeyError_(
+            "out_of_range",
+            f"{field_name}: the SM2 private scalar is 0 or not below the group order n; this is not a usable SM2 key.",
+        ) from None
     except ValueError as exc:
         raise KeyError_("unreadable", f"{field_name}: not a readable SM2 private key ({exc}).") from None
     # The API's own SM example labels SEC1 SM2 keys "EC PRIVATE KEY"; OpenSSL 3 writes "SM2 PRIVATE KEY".

@@ -273,11 +273,21 @@ def _pbkdf2_sm3_cryptography(password: bytes, salt: bytes, iterations: int, leng
         return None
 
 
+# Pure-Python SM3 (gmssl's) runs ~5 ms per block: GmSSL's 65536 iterations would take minutes per key.
+# Beyond this many iterations, refusing with a reason beats a pipeline that seems to hang.
+MAX_PURE_PYTHON_ITERATIONS = 2048
+
+
 def _pbkdf2_sm3_python(password: bytes, salt: bytes, iterations: int, length: int) -> bytes:
     try:
-        from certcheck.sm2 import sm3  # lazy: that module is optional at import time
+        from certcheck.sm2 import sm3, sm3_is_pure_python  # lazy: that module is optional at import time
     except ImportError:
         raise UnsupportedEncryptionError("SM3 is not available on this platform") from None
+    if sm3_is_pure_python() and iterations > MAX_PURE_PYTHON_ITERATIONS:
+        raise UnsupportedEncryptionError(
+            f"PBKDF2-HMAC-SM3 with {iterations} iterations needs an SM3 implementation in OpenSSL (hashlib or "
+            "cryptography), which this platform lacks; decrypt the key with `gmssl` or `openssl` first"
+        )
     return pbkdf2_generic(sm3, 64, password, salt, iterations, length)
 
 

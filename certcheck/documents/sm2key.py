@@ -46,6 +46,10 @@ _NAMES = {
 }
 
 
+class ScalarOutOfRange(ValueError):
+    """The private scalar is 0 or not below the group order: not an SM2 key (reported as key.out_of_range)."""
+
+
 @dataclass(frozen=True, repr=False)
 class Sm2PrivateKey:
     d: int
@@ -199,7 +203,7 @@ def read_sm2_sec1(der: bytes) -> Sm2PrivateKey:
         raise ValueError("the key's curve parameters are not SM2")
     d = int.from_bytes(bytes(ecpk["privateKey"]), "big")
     if not 1 <= d < N:
-        raise ValueError("private scalar is out of range for SM2")
+        raise ScalarOutOfRange("private scalar is out of range for SM2")
     point = _bits(ecpk["publicKey"], "public key") if ecpk["publicKey"].isValue else None
     return Sm2PrivateKey(d, point)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from certcheck.codes import GMT0003, RFC5915, RFC8017, declare
+from certcheck.codes import RFC5915, RFC8017, declare
+from certcheck.documents import KEY_OUT_OF_RANGE as OUT_OF_RANGE
 from certcheck.documents import Algorithm
 from certcheck.documents.keys import check_rsa_consistency
 from certcheck.model import Finding, Severity
@@ -16,7 +17,6 @@ INCONSISTENT = declare(
     "The RSA private key's numbers do not agree with each other (corrupted or hand-edited key).",
     RFC8017,
 )
-OUT_OF_RANGE = declare("key.out_of_range", Severity.ERROR, "The SM2 private scalar d is outside [1, n-2].", GMT0003)
 EMBEDDED_POINT = declare(
     "key.embedded_point_mismatch",
     Severity.ERROR,

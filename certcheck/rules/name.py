@@ -72,6 +72,8 @@ def name(ctx: Context) -> Iterator[Finding]:
             f"Name is {length} characters; profile {profile.name} allows at most "
             f"{profile.name_max_chars}. Shorten it (e.g. drop the date or domain suffix).",
         )
+        if length > 100 * profile.name_max_chars:
+            return  # not a name at all (a pasted file?): no point inspecting megabytes character by character
     controls = sorted({f"U+{ord(c):04X}" for c in value if _is_control(c)})
     if controls:
         yield CONTROL(

@@ -59,6 +59,8 @@ def key_belongs_to_leaf(ctx: Context) -> Iterator[Finding]:
         leaf, key = ctx.docs.leaf(cert_field), ctx.docs.keys.get(key_field)
         if leaf is None or key is None or key_matches(key, leaf):
             continue
+        if not (leaf.algorithm.accepted and key.algorithm.accepted):
+            continue  # algorithm.unsupported already refuses it; whether the pair matches is moot
         if key.algorithm is not leaf.algorithm:
             why = (
                 f"the key is {_describe(key.algorithm, key.curve)}, the certificate's is "

@@ -106,11 +106,27 @@ def roles(ctx: Context) -> Iterator[Finding]:
         and bool(sign_use.intersection(_ENC_USAGES))
         and "digital_signature" in enc_use
     )
-    if looks_swapped(ctx):
+    keys_crossed = looks_swapped(ctx)
+    if keys_crossed and usage_swapped:
+        # Each key sits with its certificate's role reversed: the certificates are in each other's field.
+        yield SWAPPED(
+            "SignCert",
+            "The certificates are swapped: SignCert holds the encryption certificate (key encipherment) and "
+            "EncryptCert the signing certificate (digitalSignature), while each key is in its role's field. "
+            "Exchange SignCert and EncryptCert.",
+        )
+    elif keys_crossed:
+        ambiguous = sign_use is None or enc_use is None
         yield SWAPPED(
             "SignPrivateKey",
-            "The keys are swapped: SignPrivateKey belongs to EncryptCert and "
-            "EncryptPrivateKey to SignCert. Exchange the two key fields.",
+            "The keys are swapped: SignPrivateKey belongs to EncryptCert and EncryptPrivateKey to SignCert. "
+            "Exchange the two key fields"
+            + (
+                " (or the two certificate fields, if the certificates are the ones misplaced: their key usage "
+                "does not tell)."
+                if ambiguous
+                else "."
+            ),
         )
     elif usage_swapped:
         yield SWAPPED(
@@ -163,12 +179,12 @@ def issuers_and_subjects(ctx: Context) -> Iterator[Finding]:
     if not same_name(sign, "issuer", enc, "issuer"):
         yield DIFFERENT_ISSUERS(
             "EncryptCert",
-            f"SignCert is issued by {sign.issuer} but EncryptCert by "
-            f"{enc.issuer}: a dual-certificate pair normally comes from one CA.",
+            f"SignCert is issued by {sign.issuer_full} but EncryptCert by "
+            f"{enc.issuer_full}: a dual-certificate pair normally comes from one CA.",
         )
     if not same_name(sign, "subject", enc, "subject"):
         yield DIFFERENT_SUBJECTS(
-            "EncryptCert", f"SignCert's subject ({sign.subject}) differs from EncryptCert's ({enc.subject})."
+            "EncryptCert", f"SignCert's subject ({sign.subject_full}) differs from EncryptCert's ({enc.subject_full})."
         )
 
 
