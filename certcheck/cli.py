@@ -100,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as exc:
+    except Exception as exc:  # never a traceback; the type only, as a message might quote a key
         print(f"certcheck: internal error ({type(exc).__name__}); please report it", file=sys.stderr)
         return EXIT_USAGE
 

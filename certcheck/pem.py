@@ -210,7 +210,7 @@ def _der_guess(data: bytes) -> str:
 
     try:
         x509.load_der_x509_certificate(data)
-    except ValueError:
+    except Exception:  # only a guess for a message: any failure means not a certificate
         vendor = identify_vendor_container(data)
         return f": {vendor}, which needs its vendor's tool (or openssl pkcs12) to export a PEM key" if vendor else ""
     return ": a certificate"

@@ -38,7 +38,7 @@ def validate(
     _check_window(expiry_warning_days)
     try:
         docs = parse(params)
-    except Exception as exc:
+    except Exception as exc:  # a parser bug must not take the caller down
         crash = RULE_CRASHED(None, f"parsing crashed ({type(exc).__name__}); the request was not checked.")
         return Report((crash,), None, None, None)
     ctx = Context(docs, chosen, moment, timedelta(days=expiry_warning_days))
@@ -46,7 +46,7 @@ def validate(
     try:
         request = build_request(docs)
         algorithm = docs.algorithm
-    except Exception as exc:
+    except Exception as exc:  # likewise for the request builder
         findings.append(RULE_CRASHED(None, f"building the request crashed ({type(exc).__name__})."))
         request, algorithm = None, None
     shown_algorithm = algorithm.value if algorithm is not None and algorithm.accepted else None

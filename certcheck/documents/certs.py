@@ -105,7 +105,7 @@ class Certificate:
     def _names(self) -> tuple[Name, Name] | None:
         try:
             return self.x509.issuer, self.x509.subject
-        except Exception:
+        except Exception:  # decoded lazily by cryptography; a bad name matches nothing
             return None
 
     @cached_property
@@ -159,7 +159,7 @@ def _name_text(get_name: Callable[[], Name], full: bool = False) -> str:
         if cns and isinstance(cns[0].value, str) and not full:
             return f"CN={cns[0].value}"
         text = name.rfc4514_string()
-    except Exception:
+    except Exception:  # only for messages: an odd name must not crash a rule
         text = "unreadable name"
     return text or "empty name"
 

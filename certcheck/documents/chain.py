@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.exceptions import InternalError, InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from certcheck.documents.certs import SM2_SIGNATURE_OID, Algorithm, Certificate, same_name
@@ -68,8 +68,8 @@ def check_issued_by(child: Certificate, issuer: Certificate) -> SignatureCheck:
             _verify_with_key(child, issuer.public_key)
     except InvalidSignature:
         return SignatureCheck(False, "the signature does not verify with the issuer's key")
-    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-        return SignatureCheck(False, f"the signature cannot be checked ({exc})")
+    except (ValueError, TypeError, UnsupportedAlgorithm, InternalError) as exc:
+        return SignatureCheck(False, f"the signature cannot be checked ({type(exc).__name__}: {_first_line(exc)})")
     return SignatureCheck(True, "")
 
 
@@ -84,6 +84,10 @@ def _verify_with_key(child: Certificate, key: rsa.RSAPublicKey | ec.EllipticCurv
         if not isinstance(params, ec.ECDSA):
             raise ValueError("not an ECDSA signature")
         key.verify(cert.signature, cert.tbs_certificate_bytes, params)
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).splitlines() or [""])[0][:160]
 
 
 def _check_sm2(child: Certificate, issuer: Certificate) -> SignatureCheck:

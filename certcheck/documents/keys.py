@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
-from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.exceptions import InternalError, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
@@ -24,7 +24,7 @@ __all__ = ["PLAIN_LABELS", "KeyError_", "PrivateKey", "check_rsa_consistency", "
 PLAIN_LABELS = {"PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "SM2 PRIVATE KEY", "DSA PRIVATE KEY"}
 
 
-class KeyError_(Exception):
+class KeyError_(Exception):  # trailing underscore: the builtin KeyError means something else
     """A key that cannot be used; ``kind`` picks the finding code, the message is safe to show."""
 
     def __init__(self, kind: str, message: str) -> None:
@@ -191,7 +191,8 @@ def _load_plain(
         return _sm2_key(field_name, data, label, form, decrypted)
     try:
         key = serialization.load_der_private_key(data, None, unsafe_skip_rsa_key_validation=True)
-    except (UnsupportedAlgorithm, ValueError, TypeError) as exc:
+    except (UnsupportedAlgorithm, ValueError, TypeError, InternalError) as exc:
+        # InternalError: OpenSSL refusing malformed key material (seen with a corrupted Ed25519 key).
         if form == "PKCS#8":
             try:
                 alg, param = sm2key.pkcs8_algorithm(data)

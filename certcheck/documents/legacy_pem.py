@@ -41,7 +41,7 @@ def describe(dek_info: str | None) -> str:
 def _bytes_to_key(password: bytes, salt: bytes, length: int) -> bytes:
     derived, block = b"", b""
     while len(derived) < length:
-        block = hashlib.md5(block + password + salt).digest()
+        block = hashlib.md5(block + password + salt).digest()  # MD5: the format's own KDF, not our choice
         derived += block
     return derived[:length]
 

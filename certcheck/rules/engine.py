@@ -59,7 +59,7 @@ def run_rules(ctx: Context, rules: Iterable[Rule] | None = None) -> list[Finding
     for each in RULES if rules is None else rules:
         try:
             findings.extend(each.check(ctx))
-        except Exception as exc:
+        except Exception as exc:  # any crash becomes a finding, by design
             # Only the exception's type: its message could quote key material.
             findings.append(
                 RULE_CRASHED(
