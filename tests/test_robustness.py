@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -30,7 +31,7 @@ def _mutate(rng: random.Random, data: bytes) -> str | bytes:
     return bytes(raw)
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(10))
 def test_mutated_material_becomes_findings_never_crashes(seed: int) -> None:
     rng = random.Random(seed)
     for _ in range(150):
@@ -65,3 +66,18 @@ def test_every_broken_fixture_in_every_field(path: object) -> None:
         report = certcheck.validate(params, at=AT)
         assert "rule.crashed" not in [f.code for f in report.findings]
         assert all(f.message for f in report.findings)
+
+
+REGRESSIONS = Path(__file__).parent / "regressions"
+
+
+@pytest.mark.parametrize("path", sorted(REGRESSIONS.glob("*")), ids=lambda p: p.name)
+def test_inputs_that_once_crashed(path: Path) -> None:
+    """Inputs fuzzing found to crash certcheck (kept verbatim; see each file's name for what it hit)."""
+    data = path.read_bytes()
+    for params in (
+        UploadParams(name="x", cert=data, key=data, key_password=b"pw"),
+        UploadParams(name="x", sign_cert=data, sign_private_key=data, encrypt_cert=data, encrypt_private_key=data),
+    ):
+        report = certcheck.validate(params, at=AT)
+        assert "rule.crashed" not in [f.code for f in report.findings]
