@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["TLV", "children", "is_single_structure", "read_tlv"]
+__all__ = ["TLV", "certificate_names", "children", "encode_length", "is_single_structure", "read_tlv", "spki_from_tbs"]
 
 SEQUENCE = 0x30
 
@@ -76,6 +76,14 @@ def spki_from_tbs(tbs: bytes) -> bytes:
     index = 1 if fields and fields[0].tag == 0xA0 else 0  # skip the optional [0] version
     # serialNumber, signature, issuer, validity, subject, then subjectPublicKeyInfo
     return fields[index + 5].raw(tbs)
+
+
+def encode_length(length: int) -> bytes:
+    """The DER length octets for ``length`` content bytes."""
+    if length < 0x80:
+        return bytes([length])
+    raw = length.to_bytes((length.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(raw)]) + raw
 
 
 def certificate_names(cert_der: bytes) -> tuple[bytes, bytes]:

@@ -9,26 +9,19 @@ from __future__ import annotations
 
 import secrets
 
-from certcheck import sm2
+from certcheck import der, sm2
 
 
 def _der_int(value: int) -> bytes:
     # Non-negative only; the leading 0x00 keeps a high bit from reading as a sign.
     content = value.to_bytes(value.bit_length() // 8 + 1, "big")
-    return b"\x02" + _der_len(len(content)) + content
-
-
-def _der_len(length: int) -> bytes:
-    if length < 0x80:
-        return bytes([length])
-    raw = length.to_bytes((length.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(raw)]) + raw
+    return b"\x02" + der.encode_length(len(content)) + content
 
 
 def encode_signature(r: int, s: int) -> bytes:
     """DER ``SEQUENCE { r, s }`` for any non-negative r, s (out-of-range values too, for tests)."""
     body = _der_int(r) + _der_int(s)
-    return b"\x30" + _der_len(len(body)) + body
+    return b"\x30" + der.encode_length(len(body)) + body
 
 
 def sign_for_tests(d: int, message: bytes, user_id: sm2.UserId, k: int | None = None) -> bytes:

@@ -157,14 +157,7 @@ def _with_sm2_curve(data: bytes) -> bytes:
     insert_at = fields[1].end
     params = b"\xa0" + bytes([len(SM2_CURVE_DER)]) + SM2_CURVE_DER
     body = data[outer.content : insert_at] + params + data[insert_at : outer.end]
-    return b"\x30" + _der_length(len(body)) + body
-
-
-def _der_length(n: int) -> bytes:
-    if n < 0x80:
-        return bytes([n])
-    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(raw)]) + raw
+    return b"\x30" + der.encode_length(len(body)) + body
 
 
 def _relabel_note(label: str, canonical: str) -> list[str]:
