@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from certcheck import pem
@@ -39,7 +40,7 @@ class UploadRequest:
     def get(self, api_name: str) -> str | None:
         return dict(self.fields).get(api_name)
 
-    @property
+    @cached_property  # hashes every PEM field: computed once, though api_params() and redacted() both need it
     def client_token(self) -> str:
         """A stable idempotency token: SHA-256 of the whole request, so the same upload retried is one upload."""
         digest = hashlib.sha256()

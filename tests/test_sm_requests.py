@@ -128,23 +128,17 @@ def test_stand_alone_corpus_key_matches_none() -> None:
 
 
 def test_gmssl_keys_without_passphrase_are_encrypted_findings() -> None:
-    report = check(
-        name="g",
-        sign_cert=read(GMSSL / "signcert.pem"),
-        sign_private_key=read(GMSSL / "signkey.pem"),
-        encrypt_cert=read(GMSSL / "enccert.pem"),
-        encrypt_private_key=read(GMSSL / "enckey.pem"),
-    )
+    fields = {
+        "name": "g",
+        "sign_cert": read(GMSSL / "signcert.pem"),
+        "sign_private_key": read(GMSSL / "signkey.pem"),
+        "encrypt_cert": read(GMSSL / "enccert.pem"),
+        "encrypt_private_key": read(GMSSL / "enckey.pem"),
+    }
+    report = check(**fields)
     assert_has(report, "key.encrypted", "SignPrivateKey")
     assert "SM3" in next(f.message for f in report.findings if f.code == "key.encrypted")
-    good = check(
-        name="g",
-        sign_cert=read(GMSSL / "signcert.pem"),
-        sign_private_key=read(GMSSL / "signkey.pem"),
-        encrypt_cert=read(GMSSL / "enccert.pem"),
-        encrypt_private_key=read(GMSSL / "enckey.pem"),
-        key_password=b"1234",
-    )
+    good = check(**fields, key_password=b"1234")
     assert good.ok, [f.message for f in good.findings]
     assert good.request is not None and "ENCRYPTED" not in good.request.api_params()["SignPrivateKey"]
 
