@@ -13,8 +13,10 @@ import importlib
 import io
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from certcheck.cli._common import EXIT_OK, EXIT_USAGE, UsageError
+from certcheck.redaction import withhold
 
 __all__ = ["SUBCOMMANDS", "main"]
 
@@ -22,8 +24,15 @@ __all__ = ["SUBCOMMANDS", "main"]
 SUBCOMMANDS = ("check", "rules")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse quotes a bad value in its error ("invalid choice: ..."): never when that value is a key."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(withhold(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="certcheck",
         description="Check certificate uploads for Alibaba Cloud's UploadUserCertificate API before they are sent.",
     )
@@ -48,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = args.run(args)
         return status
     except UsageError as exc:
-        print(f"certcheck: {exc}", file=sys.stderr)
+        print(f"certcheck: {withhold(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK

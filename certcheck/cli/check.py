@@ -45,12 +45,18 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from certcheck.model import Severity, UploadParams
+    from certcheck.redaction import quote
     from certcheck.render import RENDERERS
     from certcheck.validate import validate
 
     if args.format not in RENDERERS:
-        raise UsageError(f"unknown --format {args.format!r}; choose one of {', '.join(RENDERERS)}")
-    params = params_from_flags(args, StdinGuard()) or {}
+        raise UsageError(f"unknown --format {quote(args.format)}; choose one of {', '.join(RENDERERS)}")
+    params = params_from_flags(args, StdinGuard())
+    if params is None:  # `certcheck check` alone: nothing to check is a mistake in the command, not a finding
+        raise UsageError(
+            "nothing to check: give --cert and --key, the four SM flags, or --request FILE.json "
+            "(see `certcheck check --help`)"
+        )
     password = key_password(args.key_password_env)
     tags = params.pop("Tags", None)
     try:
