@@ -93,8 +93,8 @@ class Service:
         fields = _facts(request, report.kind, report.algorithm)
         fields.update(
             name=request.get("Name"),
-            resource_id="cas-upload-" + "".join(secrets.choice(string.ascii_lowercase + string.digits)
-                                                for _ in range(6)),
+            resource_id="cas-upload-"
+            + "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(6)),
             client_token=token,
             resource_group_id=request.get("ResourceGroupId"),
             tags=[[t.key, t.value] for t in request.tags],
@@ -163,9 +163,7 @@ class Service:
             "InstanceId": cert.resource_id,
             "CertIdentifier": f"{cert.id}-cn-hangzhou",
             "Tags": [{"TagKey": k, "TagValue": v} for k, v in cert.tags],
-            "CertChain": [
-                dict(link, RemainDay=max(0, (link["NotAfter"] - now_ms) // DAY_MS)) for link in cert.chain
-            ],
+            "CertChain": [dict(link, RemainDay=max(0, (link["NotAfter"] - now_ms) // DAY_MS)) for link in cert.chain],
         }
         if cert.resource_group_id:
             body["ResourceGroupId"] = cert.resource_group_id

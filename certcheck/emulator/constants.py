@@ -65,9 +65,7 @@ def missing(parameter: str) -> ApiErrorKind:
 
 
 # Gateway-wide, documented by Alibaba Cloud.
-SIGNATURE_MISMATCH = ApiErrorKind(
-    "SignatureDoesNotMatch", 400, "Specified signature does not match our calculation."
-)
+SIGNATURE_MISMATCH = ApiErrorKind("SignatureDoesNotMatch", 400, "Specified signature does not match our calculation.")
 INCOMPLETE_SIGNATURE = ApiErrorKind(
     "IncompleteSignature", 400, "The request signature does not conform to Aliyun standards."
 )
@@ -80,7 +78,9 @@ SERVICE_UNAVAILABLE = ApiErrorKind(
     "ServiceUnavailable", 503, "The request has failed due to a temporary failure of the server."
 )
 INTERNAL_ERROR = ApiErrorKind("InternalError", 500, "The request processing has failed due to some unknown error.")
-INVALID_ACTION = ApiErrorKind("InvalidAction.NotFound", 404, "Specified api is not found, please check your url and method.")
+INVALID_ACTION = ApiErrorKind(
+    "InvalidAction.NotFound", 404, "Specified api is not found, please check your url and method."
+)
 INVALID_VERSION = ApiErrorKind("InvalidVersion", 400, "Specified parameter Version is not valid.")
 INVALID_PARAMETER = ApiErrorKind("InvalidParameter", 400, "The specified parameter is not valid.")
 MISSING_NAME = missing("Name")

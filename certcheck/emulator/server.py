@@ -8,6 +8,7 @@ Every request goes through the same steps, in the order a gateway would apply th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import socket
@@ -15,6 +16,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -50,7 +52,9 @@ class Emulator:
     ``credentials`` maps AccessKey IDs to their secrets. ``rate`` is calls per second per AccessKey (0: no limit);
     ``fault_rate`` the share of accepted calls that get a fault of one of ``fault_kinds`` (see ``faults``);
     ``slow_ms`` how long a slow fault holds the response; ``latency_ms`` is added to every call;
-    ``access_log`` a JSON Lines file that receives one line per accepted call (also in ``calls()``).
+    ``access_log`` a JSON Lines file that receives one line per accepted call (also in ``calls()``);
+    ``clock`` the time certificates are judged at (validation, expiry); signatures are always checked against the
+    real clock. ``refusals`` counts the error codes answered (``Throttling.User``, ``SignatureDoesNotMatch``...).
     """
 
     def __init__(
@@ -70,8 +74,9 @@ class Emulator:
         seed: int | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if not credentials or not all(isinstance(k, str) and k and isinstance(v, str) and v
-                                      for k, v in credentials.items()):
+        if not credentials or not all(
+            isinstance(k, str) and k and isinstance(v, str) and v for k, v in credentials.items()
+        ):
             raise ValueError("the emulator needs at least one AccessKey ID and secret")
         if latency_ms < 0:
             raise ValueError("latency_ms must be >= 0")
@@ -84,6 +89,7 @@ class Emulator:
         self.store = Store(db)
         self.service = Service(self.store, profile=profile, clock=clock)
         self._log_lock = threading.Lock()
+        self.refusals: Counter[str] = Counter()  # error code -> how many calls were refused with it
         self._access_log: IO[str] | None = None
         if access_log is not None:
             self._access_log = open(access_log, "a", encoding="utf-8")  # noqa: SIM115 (closed in stop())
@@ -118,7 +124,9 @@ class Emulator:
 
     def start(self) -> Emulator:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, name="cas-emulator", daemon=True)
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="cas-emulator", daemon=True
+            )
             self._thread.start()
         return self
 
@@ -162,10 +170,19 @@ class Emulator:
         self.store.log_call(call)
         with self._log_lock:
             if self._access_log is not None:
-                line = {"ts": call.ts, "access_key_id": call.access_key_id, "action": call.action,
-                        "request_id": call.request_id, "fault": call.fault}
+                line = {
+                    "ts": call.ts,
+                    "access_key_id": call.access_key_id,
+                    "action": call.action,
+                    "request_id": call.request_id,
+                    "fault": call.fault,
+                }
                 self._access_log.write(json.dumps(line) + "\n")
                 self._access_log.flush()
+
+    def count(self, code: str) -> None:
+        with self._log_lock:
+            self.refusals[code] += 1
 
     def wait(self, milliseconds: float) -> None:
         """Sleep, but wake at once when the emulator stops."""
@@ -204,13 +221,13 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 60  # an idle keep-alive connection is closed after a minute
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's signature)
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # the access log (calls table / --access-log) is the record; stderr stays quiet
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:
         self._serve()
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._serve()
 
     def _serve(self) -> None:
@@ -240,7 +257,6 @@ class _Handler(BaseHTTPRequestHandler):
                 body=body,
                 secrets=emu._secrets,
                 nonces=emu.nonces,
-                now=emu.clock(),
             )
             action = headers.get("x-acs-action", [""])[0]
             if headers.get("x-acs-version", [""])[0] != API_VERSION:
@@ -260,8 +276,13 @@ class _Handler(BaseHTTPRequestHandler):
                 if fault.base == "drop":
                     raise _Dropped()
                 emu.wait(emu.faults.slow_ms)  # slow: hold, then run the action as usual
-            result = (200, dict(emu.service.handle(action, params), RequestId=request_id), {})
+            result: tuple[int, dict[str, Any], dict[str, str]] = (
+                200,
+                dict(emu.service.handle(action, params), RequestId=request_id),
+                {},
+            )
         except ApiError as error:
+            emu.count(error.kind.code)
             result = (error.status, error.body(request_id), error.headers)
         except _Dropped:
             raise
@@ -269,8 +290,8 @@ class _Handler(BaseHTTPRequestHandler):
             result = (500, ApiError(INTERNAL_ERROR, type(exc).__name__).body(request_id), {})
         if fault is not None and fault.after:
             if fault.base == "unavailable":
-                error = ApiError(SERVICE_UNAVAILABLE, "Injected fault (after commit): the call may have succeeded.")
-                return error.status, error.body(request_id), {}
+                lost = ApiError(SERVICE_UNAVAILABLE, "Injected fault (after commit): the call may have succeeded.")
+                return lost.status, lost.body(request_id), {}
             if fault.base == "drop":
                 raise _Dropped()
             emu.wait(emu.faults.slow_ms)
@@ -305,10 +326,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _drop(self) -> None:
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
 
 def _params(raw_query: str, body: bytes, headers: Mapping[str, list[str]]) -> dict[str, str]:

@@ -5,7 +5,8 @@ The rules (reference: sdk-wire.md, checked against alibabacloud-tea-openapi 0.4.
     canonical_query   = '&'.join(quote(k, safe='~') + '=' + quote(v, safe='~')
                                  for k, v in sorted(parse_qsl(query, keep_blank_values=True)))
     canonical_headers = ''.join(name + ':' + value.strip() + '\\n' for name in signed_header_names)
-    canonical_request = METHOD \\n PATH \\n canonical_query \\n canonical_headers \\n signed_header_names \\n sha256(body)
+    canonical_request = '\\n'.join([METHOD, PATH, canonical_query, canonical_headers,
+                                   ';'.join(signed_header_names), sha256_hex(body)])
     string_to_sign    = 'ACS3-HMAC-SHA256\\n' + sha256_hex(canonical_request)
     signature         = hex(hmac_sha256(secret, string_to_sign))
 
@@ -62,9 +63,7 @@ def sha256_hex(data: bytes) -> str:
 def canonical_query(raw_query: str) -> str:
     """The query as signed: decoded (``+`` is a space), sorted, re-encoded with only ``A-Za-z0-9-_.~`` literal."""
     pairs = parse_qsl(raw_query, keep_blank_values=True, encoding="utf-8", errors="surrogateescape")
-    return "&".join(
-        f"{_quote(k)}={_quote(v)}" for k, v in sorted(pairs)
-    )
+    return "&".join(f"{_quote(k)}={_quote(v)}" for k, v in sorted(pairs))
 
 
 def _quote(text: str) -> str:
@@ -144,8 +143,10 @@ def verify(
     auth = _one(headers, "authorization")
     match = _AUTH.match(auth or "")
     if match is None:
-        raise ApiError(INCOMPLETE_SIGNATURE, f"Expected 'Authorization: {SIGNATURE_ALGORITHM} Credential=...,"
-                       "SignedHeaders=...,Signature=...'.")
+        raise ApiError(
+            INCOMPLETE_SIGNATURE,
+            f"Expected 'Authorization: {SIGNATURE_ALGORITHM} Credential=...,SignedHeaders=...,Signature=...'.",
+        )
     key_id = match["key"]
     secret = secrets.get(key_id)
     if secret is None:
@@ -153,8 +154,7 @@ def verify(
     signed = match["headers"].split(";") if match["headers"] else []
     if signed != sorted(signed) or any(n != n.lower() for n in signed):
         raise ApiError(INCOMPLETE_SIGNATURE, "SignedHeaders must be lower-case names in sorted order.")
-    required = {"host", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256", "x-acs-action",
-                "x-acs-version"}
+    required = {"host", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256", "x-acs-action", "x-acs-version"}
     required |= {name for name in headers if name.startswith("x-acs-")}
     unsigned = sorted(required - set(signed))
     if unsigned:
@@ -210,8 +210,9 @@ def sign(
         "accept": "application/json",
     }
     names = sorted(headers)
-    canonical = canonical_request(method, path, raw_query, {k: [v] for k, v in headers.items()}, names,
-                                  headers["x-acs-content-sha256"])
+    canonical = canonical_request(
+        method, path, raw_query, {k: [v] for k, v in headers.items()}, names, headers["x-acs-content-sha256"]
+    )
     headers["authorization"] = (
         f"{SIGNATURE_ALGORITHM} Credential={access_key_id},SignedHeaders={';'.join(names)},"
         f"Signature={_signature(secret, canonical)}"

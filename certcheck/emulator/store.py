@@ -247,7 +247,7 @@ class Store:
 
 
 def _certificate(row: Sequence[Any]) -> StoredCertificate:
-    data = dict(zip(("id", *_COLUMNS), row))
+    data = dict(zip(("id", *_COLUMNS), row, strict=True))
     data["tags"] = tuple(tuple(t) for t in json.loads(data["tags"]))
     data["chain"] = tuple(json.loads(data["chain"]))
     return StoredCertificate(**data)
