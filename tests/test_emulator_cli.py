@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from certcheck.cli import main
-from tests.emulator_support import KEY_ID, PROXY_VARS, SECRET, _no_proxy, client, upload_request  # noqa: F401
+from tests.emulator_support import KEY_ID, PROXY_VARS, SECRET, client, upload_request
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -80,7 +80,7 @@ def test_port_0_prints_the_listening_line_and_sigterm_stops_it(
     assert body.cert_id >= 1
     assert body.request_id in log.read_text()  # the access log is written as calls are accepted
     proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=15)
+    _, err = proc.communicate(timeout=15)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
 

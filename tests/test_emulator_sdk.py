@@ -9,17 +9,7 @@ import pytest
 
 from certcheck.emulator import Emulator, serve_in_thread
 from tests.conftest import FIXTURES, SM2, STD, read, secret_fragments
-from tests.emulator_support import (  # noqa: F401 (fixtures)
-    CREDENTIALS,
-    KEY_ID,
-    RSA_CHAIN,
-    RSA_KEY,
-    _no_proxy,
-    client,
-    emu,
-    sdk_error,
-    upload_request,
-)
+from tests.emulator_support import CREDENTIALS, KEY_ID, RSA_CHAIN, RSA_KEY, client, sdk_error, upload_request
 
 models = pytest.importorskip("alibabacloud_cas20200407.models")
 
