@@ -1,0 +1,61 @@
+"""The ``certcheck`` command. Exit status: 0 clean, 1 findings (or failures) at/above --fail-on, 2 could not run.
+
+One module per subcommand. Each has ``register(subparsers)``, which adds its parser and sets ``run`` (a function
+of the parsed ``argparse.Namespace`` returning the exit status) as the parser's default. ``register`` must import
+nothing heavy: every subcommand module is imported on every start, so `certcheck check` stays fast; a
+subcommand imports what it needs inside its ``run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import io
+import sys
+from collections.abc import Sequence
+
+from certcheck.cli._common import EXIT_OK, EXIT_USAGE, UsageError
+
+__all__ = ["SUBCOMMANDS", "main"]
+
+# The subcommand modules under certcheck.cli, in the order `certcheck --help` lists them.
+SUBCOMMANDS = ("check", "rules", "emulator")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="certcheck",
+        description="Check certificate uploads for Alibaba Cloud's UploadUserCertificate API before they are sent.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in SUBCOMMANDS:
+        importlib.import_module(f"certcheck.cli.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # Names and tags can hold anything (lone surrogates from JSON, text the terminal's encoding lacks):
+        # escape what cannot be written rather than fail after the work is done.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on bad flags, 0 on --help: keep its code
+        return int(exc.code or 0)
+    try:
+        status: int = args.run(args)
+        return status
+    except UsageError as exc:
+        print(f"certcheck: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # never a traceback; the type only, as a message might quote a key
+        print(f"certcheck: internal error ({type(exc).__name__}); please report it", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

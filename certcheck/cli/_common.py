@@ -1,0 +1,215 @@
+"""What the subcommands share: exit codes, usage errors, reading files named on the command line."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from certcheck.model import PEM_FIELDS, Tag
+from certcheck.sources import READ_CAP, SourceError, params_from_json, read_file
+
+__all__ = [
+    "EXIT_FINDINGS",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "PEM_FLAGS",
+    "StdinGuard",
+    "UsageError",
+    "add_color_flag",
+    "add_request_flags",
+    "days",
+    "key_password",
+    "params_from_flags",
+    "parse_at",
+    "wants_colour",
+]
+
+if TYPE_CHECKING:
+    from certcheck.report import Location
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+PEM_FLAGS = {
+    "cert": "Cert",
+    "key": "Key",
+    "sign_cert": "SignCert",
+    "sign_key": "SignPrivateKey",
+    "encrypt_cert": "EncryptCert",
+    "encrypt_key": "EncryptPrivateKey",
+}
+
+
+class UsageError(Exception):
+    """The command cannot run (bad flag value, unreadable file): exit 2."""
+
+
+class StdinGuard:
+    """Reads files named on the command line; ``-`` is standard input, which only one flag may use."""
+
+    def __init__(self) -> None:
+        self.used_by: str | None = None
+
+    def read(self, path: str, what: str) -> bytes:
+        if path == "-":
+            if self.used_by is not None:
+                raise UsageError(f"{what}: standard input is already used by {self.used_by}")
+            self.used_by = what
+            return sys.stdin.buffer.read(READ_CAP)
+        try:
+            return read_file(path, what)
+        except SourceError as exc:
+            raise UsageError(str(exc)) from None
+
+
+def add_request_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags that describe one upload request (shared by `check` and `upload`)."""
+    parser.add_argument("--name", help="the certificate's Name")
+    for flag, api in PEM_FLAGS.items():
+        parser.add_argument(f"--{flag.replace('_', '-')}", dest=flag, metavar="FILE", help=f"PEM file for {api}")
+    parser.add_argument("--resource-group-id", metavar="TEXT")
+    parser.add_argument("--tag", action="append", metavar="KEY=VALUE", help="a tag (repeatable)")
+    parser.add_argument(
+        "--request",
+        metavar="FILE.json",
+        help="a JSON object with the API's parameter names; "
+        "PEM fields hold PEM or @path (relative to the JSON file); flags override it",
+    )
+    parser.add_argument(
+        "--key-password-env",
+        metavar="VAR",
+        help="environment variable holding the passphrase of encrypted private keys",
+    )
+
+
+def add_color_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour text output: auto (a terminal, unless NO_COLOR is set; FORCE_COLOR forces it), always, "
+        "never (default auto)",
+    )
+
+
+def wants_colour(choice: str, stream: Any) -> bool:
+    """--color: always/never win; auto means a terminal, NO_COLOR (no-color.org) off, FORCE_COLOR
+    (force-color.org) on; both set: NO_COLOR wins. Each counts only when set to a non-empty value."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def params_from_flags(
+    args: argparse.Namespace, stdin: StdinGuard, locations: list[Location] | None = None
+) -> dict[str, Any] | None:
+    """The request the flags of ``add_request_flags`` describe, under API names; None when no flag gave one.
+
+    ``locations``, when given, receives where each field came from (for renderers that point at files).
+    """
+    from certcheck.report import Location
+
+    found: list[Location] = []
+    params = _load_request(args.request, stdin, found) if args.request else {}
+    if args.name is not None:
+        params["Name"] = args.name
+    if args.resource_group_id is not None:
+        params["ResourceGroupId"] = args.resource_group_id
+    for flag, api in PEM_FLAGS.items():
+        path = getattr(args, flag)
+        if path is not None:
+            params[api] = stdin.read(path, f"--{flag.replace('_', '-')}")
+            found = [loc for loc in found if loc.field != api]
+            if path != "-":
+                found.append(Location.of_file(api, path, params[api]))
+    if args.tag is not None:
+        params["Tags"] = [_tag(text) for text in args.tag]
+    if locations is not None:
+        locations.extend(found)
+    return params if params or args.request else None
+
+
+def key_password(variable: str | None) -> bytes | None:
+    """The passphrase named by --key-password-env: never taken from the command line itself."""
+    if not variable:
+        return None
+    value = os.environ.get(variable)
+    if value is None:
+        raise UsageError(f"--key-password-env: the environment variable {variable} is not set")
+    return os.fsencode(value)  # the variable's own bytes, whatever the locale
+
+
+def _load_request(path_text: str, stdin: StdinGuard, locations: list[Location]) -> dict[str, Any]:
+    import json
+
+    raw = stdin.read(path_text, "--request")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise UsageError(f"--request: {path_text} is not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"--request: {path_text} must hold a JSON object with the API's parameter names")
+    base = Path(path_text).parent if path_text != "-" else Path.cwd()
+    try:
+        params = params_from_json(data, base, "--request")
+    except SourceError as exc:
+        raise UsageError(str(exc)) from None
+    if "Tags" in params:
+        params["Tags"] = _tags_from_json(params["Tags"])
+    if path_text != "-":
+        from certcheck.report import Location
+
+        locations.append(Location(None, path_text))
+        for name in PEM_FIELDS:
+            value = data.get(name)
+            if isinstance(value, str) and value.startswith("@"):
+                locations.append(Location.of_file(name, os.path.normpath(base / value[1:]), params[name]))
+    return params
+
+
+def _tags_from_json(value: Any) -> list[Tag]:
+    from certcheck.model import UploadParams
+
+    try:
+        return list(UploadParams.from_api({"Tags": value}).tags or ())
+    except ValueError as exc:
+        raise UsageError(f"--request: {exc}") from None
+
+
+def _tag(text: str) -> Tag:
+    key, _, value = text.partition("=")
+    return Tag(key, value)
+
+
+def parse_at(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        raise UsageError(f"--at: {text!r} is not an ISO-8601 time (e.g. 2026-06-01T00:00:00Z)") from None
+    return moment
+
+
+def days(text: str) -> float:
+    """--expiry-warning-days: a finite number of days from 0 to a century."""
+    from certcheck.validate import MAX_WARNING_DAYS
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days") from None
+    if not (math.isfinite(value) and 0 <= value <= MAX_WARNING_DAYS):
+        raise argparse.ArgumentTypeError(f"{text!r} is not between 0 and {MAX_WARNING_DAYS} days")
+    return value
