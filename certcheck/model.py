@@ -15,6 +15,7 @@ __all__ = [
     "PEM_FIELDS",
     "TEXT_FIELDS",
     "Finding",
+    "Problem",
     "Severity",
     "Tag",
     "UploadParams",
@@ -54,6 +55,20 @@ class Finding:
             "field": self.field,
             "message": self.message,
         }
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something the parse stage noticed: a field or block it could not read, or a repair worth a note.
+
+    ``code`` is a finding code; the rule that reports it declares it (``rules/pem.py`` for ``pem.*``,
+    ``rules/cert.py`` for ``cert.*``, ``rules/key.py`` for ``key.*``), so the parse stage decides facts and the
+    rules alone decide findings. ``message`` never quotes key material.
+    """
+
+    code: str
+    field: str | None
+    message: str
 
 
 @dataclass(frozen=True, repr=False)
@@ -98,7 +113,10 @@ def looks_like_private_key(text: str) -> bool:
 
 
 def shown(api_name: str, value: str) -> str:
-    """A text parameter as output may show it: redacted when it holds a private key, cut when very long."""
+    """A parameter as output may show it: free text (Name, ResourceGroupId, Tags) redacted when it holds a private
+    key and cut when very long; certificates (canonical PEM built from parsed certificates) as they are."""
+    if api_name in PEM_FIELDS:
+        return value
     return show_text(value)
 
 

@@ -48,8 +48,9 @@ def contains_private_key(text: str) -> bool:
     """True when ``text`` holds private key material, armored, as bare base64 or as DER hex."""
     if len(text) < MIN_RUN:
         return False
-    if ARMOR in text:
-        return True
+    armor = text.find(ARMOR)
+    if armor >= 0 and _B64_RUN.search(text, armor, armor + SCAN_CHARS):
+        return True  # armor and a base64 body line: a key (the words "-----BEGIN PRIVATE KEY-----" alone are not)
     compact = _NOISE.sub("", text[:SCAN_CHARS])
     if len(compact) < MIN_RUN:
         return False

@@ -9,13 +9,13 @@ import pytest
 
 from certcheck import Tag, pem
 from certcheck.cli import main
-from certcheck.render import RENDERERS
+from certcheck.render import FORMATS, render
 from certcheck.report import MAX_FINDINGS_PER_CODE
 from tests.conftest import STD, assert_has, assert_lacks, codes, rsa_ok, std
 
 
 def _output_size(report: object) -> int:
-    return max(len(RENDERERS[f](report, False)) for f in RENDERERS)  # type: ignore[arg-type]
+    return max(len(render(f, report)) for f in FORMATS)  # type: ignore[arg-type]
 
 
 def test_unreadable_certificate_blocks_count_towards_the_limit() -> None:

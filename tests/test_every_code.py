@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from certcheck import Report, Tag, pem, sm2
+from certcheck import Report, Tag, pem
+from certcheck._crypto import sm2
 from certcheck.codes import catalogue
 from tests.conftest import BROKEN, check, codes, rsa_ok, sm, std
 from tests.test_sm2key import cfca_sm2_file, sm2_enveloped_key

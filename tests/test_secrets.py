@@ -18,7 +18,7 @@ from certcheck import Tag, UploadParams
 from certcheck.cli import main
 from certcheck.documents import parse
 from certcheck.redaction import contains_private_key, show_text, withhold
-from certcheck.render import RENDERERS
+from certcheck.render import FORMATS, render
 from tests.conftest import AT, STD, assert_has, std
 from tests.secret_forms import FORMS, KEY_FILES, in_form, key_der, leaked
 
@@ -149,7 +149,7 @@ def test_a_key_without_armor_in_a_text_field_is_found_and_redacted(where: str, f
     report = certcheck.validate(UploadParams(**fields), at=AT)  # type: ignore[arg-type]
     field = {"name": "Name", "resource_group_id": "ResourceGroupId"}.get(where, "Tags")
     assert_has(report, "fields.private_key_in_text", field)
-    for rendered in [RENDERERS[f](report, False) for f in RENDERERS] + [repr(report), str(report)]:
+    for rendered in [render(f, report) for f in FORMATS] + [repr(report), str(report)]:
         assert not leaked(rendered, "rsa-pkcs8")
 
 
@@ -227,7 +227,7 @@ def test_no_key_material_anywhere_whatever_field_and_form(
     else:
         report = certcheck.validate(params, at=AT)
         shown += [repr(params), str(params), repr(report), repr(parse(params))]
-        shown += [RENDERERS[f](report, False) for f in RENDERERS]
+        shown += [render(f, report) for f in FORMATS]
         if report.request is not None:
             shown += [repr(report.request), json.dumps(report.request.redacted())]
     path = tmp_path_factory.mktemp("req") / "r.json"
