@@ -30,7 +30,7 @@ def main(out: Path) -> int:
     seeds: list[bytes] = []
     std = FIXTURES / "std"
     sm2 = FIXTURES / "sm2"
-    for path, raw in data.items():
+    for raw in data.values():
         seeds.append(pem_t + raw)
         seeds.append(std_t + join([raw, (std / "rsa-leaf.key").read_bytes()]))
         seeds.append(std_t + join([(std / "rsa-fullchain.pem").read_bytes(), raw]))
