@@ -20,7 +20,7 @@ import binascii
 import hashlib
 import re
 
-__all__ = ["MAX_SHOWN", "contains_private_key", "quote", "redact", "show_text", "withhold"]
+__all__ = ["MAX_SHOWN", "contains_private_key", "is_private_key_der", "quote", "redact", "show_text", "withhold"]
 
 # The shortest key worth recognising: an Ed25519 PKCS#8 key is 64 base64 characters, 96 hex digits.
 MIN_RUN = 60
@@ -89,6 +89,11 @@ def _hex(run: str, start: int) -> bytes:
 
 def _key_in(data: bytes) -> bool:
     return any(_is_key_at(data, m.start()) for m in _CANDIDATE.finditer(data))
+
+
+def is_private_key_der(data: bytes) -> bool:
+    """Whether DER bytes start like a private key (PKCS#1, PKCS#8, SEC1, EncryptedPrivateKeyInfo)."""
+    return _is_key_at(data, 0)
 
 
 def _header(data: bytes, i: int) -> tuple[int, int, int] | None:
