@@ -11,7 +11,11 @@ from dataclasses import dataclass
 
 from certcheck.model import Finding, Severity
 
-__all__ = ["Code", "catalogue", "declare"]
+__all__ = ["DOCS_URL", "PROJECT_URL", "Code", "anchor", "catalogue", "declare", "doc_url"]
+
+# Where the project lives; pyproject's [project.urls] says the same (a test checks they agree).
+PROJECT_URL = "https://github.com/certcheck/certcheck"
+DOCS_URL = f"{PROJECT_URL}/blob/main/docs/codes.md"
 
 # Sources cited by the codes; short names keep the declarations readable.
 API_2025 = "UploadUserCertificate API reference (updated 2025-11-04)"
@@ -42,20 +46,37 @@ class Code:
     summary: str
     citation: str
     module: str = ""  # where it is declared (and raised): what a newcomer opens to find the rule
+    # For `certcheck rules CODE`, docs/codes.md and SARIF help: what input raises it, how to fix that, and a
+    # finding as certcheck prints it. Optional, so a declaration may start with the four above.
+    trigger: str = ""
+    fix: str = ""
+    example: str = ""
 
     def __call__(self, field: str | None, message: str) -> Finding:
         return Finding(self.code, self.severity, field, message)
 
 
-def declare(code: str, severity: Severity, summary: str, citation: str) -> Code:
+def declare(
+    code: str, severity: Severity, summary: str, citation: str, *, trigger: str = "", fix: str = "", example: str = ""
+) -> Code:
     if code in _CATALOGUE:
         raise RuntimeError(f"finding code {code} declared twice")
     if code != code.lower() or "." not in code:
         raise RuntimeError(f"finding code {code} must be dotted lower case")
     module = sys._getframe(1).f_globals.get("__name__", "")
-    declared = Code(code, severity, summary, citation, module)
+    declared = Code(code, severity, summary, citation, module, trigger, fix, example)
     _CATALOGUE[code] = declared
     return declared
+
+
+def anchor(code: str) -> str:
+    """The HTML id of a code's section in docs/codes.md (the code itself: dotted names are valid ids)."""
+    return code
+
+
+def doc_url(code: str) -> str:
+    """Where a code is explained: its section of docs/codes.md (SARIF helpUri, the HTML estate report)."""
+    return f"{DOCS_URL}#{anchor(code)}"
 
 
 def catalogue() -> dict[str, Code]:

@@ -8,9 +8,9 @@ import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from certcheck.model import Tag
+from certcheck.model import PEM_FIELDS, Tag
 from certcheck.sources import READ_CAP, SourceError, params_from_json, read_file
 
 __all__ = [
@@ -20,12 +20,17 @@ __all__ = [
     "PEM_FLAGS",
     "StdinGuard",
     "UsageError",
+    "add_color_flag",
     "add_request_flags",
     "days",
     "key_password",
     "params_from_flags",
     "parse_at",
+    "wants_colour",
 ]
+
+if TYPE_CHECKING:
+    from certcheck.report import Location
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -81,9 +86,40 @@ def add_request_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def params_from_flags(args: argparse.Namespace, stdin: StdinGuard) -> dict[str, Any] | None:
-    """The request the flags of ``add_request_flags`` describe, under API names; None when no flag gave one."""
-    params = _load_request(args.request, stdin) if args.request else {}
+def add_color_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour text output: auto (a terminal, unless NO_COLOR is set; FORCE_COLOR forces it), always, "
+        "never (default auto)",
+    )
+
+
+def wants_colour(choice: str, stream: Any) -> bool:
+    """--color: always/never win; auto means a terminal, NO_COLOR (no-color.org) off, FORCE_COLOR
+    (force-color.org) on; both set: NO_COLOR wins. Each counts only when set to a non-empty value."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def params_from_flags(
+    args: argparse.Namespace, stdin: StdinGuard, locations: list[Location] | None = None
+) -> dict[str, Any] | None:
+    """The request the flags of ``add_request_flags`` describe, under API names; None when no flag gave one.
+
+    ``locations``, when given, receives where each field came from (for renderers that point at files).
+    """
+    from certcheck.report import Location
+
+    found: list[Location] = []
+    params = _load_request(args.request, stdin, found) if args.request else {}
     if args.name is not None:
         params["Name"] = args.name
     if args.resource_group_id is not None:
@@ -92,8 +128,13 @@ def params_from_flags(args: argparse.Namespace, stdin: StdinGuard) -> dict[str, 
         path = getattr(args, flag)
         if path is not None:
             params[api] = stdin.read(path, f"--{flag.replace('_', '-')}")
+            found = [loc for loc in found if loc.field != api]
+            if path != "-":
+                found.append(Location.of_file(api, path, params[api]))
     if args.tag is not None:
         params["Tags"] = [_tag(text) for text in args.tag]
+    if locations is not None:
+        locations.extend(found)
     return params if params or args.request else None
 
 
@@ -107,7 +148,7 @@ def key_password(variable: str | None) -> bytes | None:
     return os.fsencode(value)  # the variable's own bytes, whatever the locale
 
 
-def _load_request(path_text: str, stdin: StdinGuard) -> dict[str, Any]:
+def _load_request(path_text: str, stdin: StdinGuard, locations: list[Location]) -> dict[str, Any]:
     import json
 
     raw = stdin.read(path_text, "--request")
@@ -124,6 +165,14 @@ def _load_request(path_text: str, stdin: StdinGuard) -> dict[str, Any]:
         raise UsageError(str(exc)) from None
     if "Tags" in params:
         params["Tags"] = _tags_from_json(params["Tags"])
+    if path_text != "-":
+        from certcheck.report import Location
+
+        locations.append(Location(None, path_text))
+        for name in PEM_FIELDS:
+            value = data.get(name)
+            if isinstance(value, str) and value.startswith("@"):
+                locations.append(Location.of_file(name, os.path.normpath(base / value[1:]), params[name]))
     return params
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Any
 
@@ -12,14 +11,19 @@ from certcheck.cli._common import (
     EXIT_OK,
     StdinGuard,
     UsageError,
+    add_color_flag,
     add_request_flags,
     days,
     key_password,
     params_from_flags,
     parse_at,
+    wants_colour,
 )
 
 __all__ = ["register", "run"]
+
+# Kept here (not imported from certcheck.render) so that building the parser imports nothing heavy.
+FORMATS = ("text", "json", "jsonl", "sarif", "junit", "github")
 
 
 def register(sub: Any) -> None:
@@ -38,19 +42,22 @@ def register(sub: Any) -> None:
         metavar="DAYS",
         help="warn when a certificate expires within DAYS (default 30)",
     )
-    check.add_argument("--format", default="text", help="text or json (default text)")
+    check.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
     check.add_argument("--fail-on", choices=("error", "warning", "never"), default="error")
+    add_color_flag(check)
     check.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    import dataclasses
+
     from certcheck.model import Severity, UploadParams
-    from certcheck.render import RENDERERS
+    from certcheck.render import RenderOptions, render
+    from certcheck.report import Location
     from certcheck.validate import validate
 
-    if args.format not in RENDERERS:
-        raise UsageError(f"unknown --format {args.format!r}; choose one of {', '.join(RENDERERS)}")
-    params = params_from_flags(args, StdinGuard()) or {}
+    locations: list[Location] = []
+    params = params_from_flags(args, StdinGuard(), locations) or {}
     password = key_password(args.key_password_env)
     tags = params.pop("Tags", None)
     try:
@@ -60,8 +67,8 @@ def run(args: argparse.Namespace) -> int:
     if tags is not None:
         upload = upload.replace(tags=tuple(tags))
     report = validate(upload, profile=args.profile, at=parse_at(args.at), expiry_warning_days=args.expiry_warning_days)
-    # NO_COLOR (no-color.org): any non-empty value turns colour off.
-    colour = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    sys.stdout.write(RENDERERS[args.format](report, colour))
+    report = dataclasses.replace(report, locations=tuple(locations))
     threshold = None if args.fail_on == "never" else Severity(args.fail_on)
+    colour = args.format == "text" and wants_colour(args.color, sys.stdout)
+    sys.stdout.write(render(args.format, report, RenderOptions(colour=colour, fail_on=threshold, single=True)))
     return EXIT_FINDINGS if report.fails(threshold) else EXIT_OK
