@@ -85,12 +85,17 @@ def make_requests(count: int, prefix: str = "req", *, tags: Iterable[Tag] = ()) 
         out.append(
             UploadParams(
                 name=f"{prefix}_{n}",
-                cert=make_cert(f"{prefix.replace('_', '-')}-{n}.example.test"),
+                cert=make_cert(f"{_host(prefix)}-{n}.example.test"),
                 key=KEY_PEM,
                 tags=tuple(tags),
             )
         )
     return out
+
+
+def _host(prefix: str) -> str:
+    label = prefix.replace("_", "-")
+    return label if label.isascii() else "xn--" + label.encode("punycode").decode()
 
 
 def write_manifest(path: Path, requests: Iterable[UploadParams], extra_lines: Iterable[str] = ()) -> Path:

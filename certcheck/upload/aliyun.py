@@ -220,10 +220,11 @@ class AliyunAdapter:
 
         if isinstance(inner, CredentialException):
             return _credentials_error(inner)
-        if isinstance(inner, ValueError):  # the answer was not JSON (a proxy's page, a truncated body)
-            return UploadError("BadResponse", "the service's answer could not be read (not JSON)", retryable=True)
         # The text is only inspected, never shown: it holds the request URL, private key included.
         text = f"{type(inner).__name__} {inner}".lower()
+        if isinstance(inner, ValueError) or (isinstance(inner, RuntimeError) and "json" in text):
+            # The answer was not JSON (a proxy's error page, a truncated body). Safe to retry: same ClientToken.
+            return UploadError("BadResponse", "the service's answer could not be read (not JSON)", retryable=True)
         where = f"{self.protocol}://{self.endpoint}"
         if "read timed out" in text or "readtimeout" in text:
             return UploadError(

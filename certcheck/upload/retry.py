@@ -63,9 +63,8 @@ def call_with_retries(
     """
     attempt = 0
     while True:
-        if pacer is not None and not pacer.acquire(abort):
-            raise Interrupted
-        if abort is not None and abort.is_set():
+        ticket = pacer.acquire(abort) if pacer is not None else None
+        if pacer is not None and ticket is None:
             raise Interrupted
         attempt += 1
         if on_attempt is not None:
@@ -77,6 +76,10 @@ def call_with_retries(
             if not error.retryable or attempt > policy.retries:
                 raise
             wait = policy.delay(attempt, error)
+        finally:
+            if pacer is not None:  # the answer is back: its end time is what the pacer counts from
+                pacer.release(ticket)
+                pacer.release_extras()
         if abort is not None:
             if abort.wait(wait):
                 raise Interrupted

@@ -416,7 +416,7 @@ class _Run:
 
     def pace_extra(self) -> None:
         """For adapters: wait for the pacer before each call beyond the first of one method."""
-        if not self.pacer.acquire(self.control.aborting):
+        if not self.pacer.acquire_extra(self.control.aborting):
             raise Interrupted
         self.control._count_call(0)
 
