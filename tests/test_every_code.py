@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from certcheck import Report, Tag, pem, sm2
+from certcheck import Report, Tag, pem
+from certcheck._crypto import sm2
 from certcheck.codes import catalogue
 from tests.conftest import BROKEN, check, codes, rsa_ok, sm, std
 from tests.test_sm2key import cfca_sm2_file, sm2_enveloped_key
@@ -117,6 +118,7 @@ CASES: dict[str, Callable[[], Report]] = {
     "tags.duplicate_key": lambda: rsa_ok(tags=[Tag("k"), Tag("k")]),
     "tags.not_in_profile": lambda: rsa_ok(tags=[Tag("k")], profile="2024-07"),
     "resource_group.malformed": lambda: rsa_ok(resource_group_id="rg-ae****vty"),
+    "resource_group.too_long": lambda: rsa_ok(resource_group_id="rg-" + "a" * 1_000_000),
     # pair, chain, validity, strength
     "pair.key_mismatch": lambda: rsa_ok(key=std("rsa-other.key")),
     "chain.out_of_order": lambda: rsa_ok(cert=std("rsa-chain-reversed.pem")),
