@@ -19,7 +19,7 @@ from certcheck.cli._common import EXIT_OK, EXIT_USAGE, UsageError
 __all__ = ["SUBCOMMANDS", "main"]
 
 # The subcommand modules under certcheck.cli, in the order `certcheck --help` lists them.
-SUBCOMMANDS = ("check", "rules")
+SUBCOMMANDS = ("check", "bulk", "rules")
 
 
 def build_parser() -> argparse.ArgumentParser:

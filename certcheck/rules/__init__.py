@@ -12,6 +12,7 @@ from certcheck.rules import (  # noqa: F401, I001  (imported to register their r
     validity,
     strength,
     sm,
+    estate,
 )
 from certcheck.rules.engine import RULES, Context, Rule, rule, run_rules
 
