@@ -35,7 +35,9 @@ from typing import Any, Protocol
 from certcheck.model import UploadParams
 from certcheck.profiles import Profile, get_profile
 from certcheck.report import Report
-from certcheck.rules.estate import DUPLICATE_IN_RUN, SOURCE_UNMATCHED, SOURCE_UNREADABLE, WORKER_CRASHED
+from certcheck.rules.bulk import WORKER_CRASHED
+from certcheck.rules.name import DUPLICATE_IN_RUN
+from certcheck.rules.source import SOURCE_UNMATCHED, SOURCE_UNREADABLE
 from certcheck.sources import Entry
 from certcheck.validate import DEFAULT_EXPIRY_WARNING_DAYS, _check_window, _utc, validate
 

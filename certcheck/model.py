@@ -14,6 +14,7 @@ __all__ = [
     "PEM_FIELDS",
     "TEXT_FIELDS",
     "Finding",
+    "Problem",
     "Severity",
     "Tag",
     "UploadParams",
@@ -53,6 +54,20 @@ class Finding:
             "field": self.field,
             "message": self.message,
         }
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something the parse stage noticed: a field or block it could not read, or a repair worth a note.
+
+    ``code`` is a finding code; the rule that reports it declares it (``rules/pem.py`` for ``pem.*``,
+    ``rules/cert.py`` for ``cert.*``, ``rules/key.py`` for ``key.*``), so the parse stage decides facts and the
+    rules alone decide findings. ``message`` never quotes key material.
+    """
+
+    code: str
+    field: str | None
+    message: str
 
 
 @dataclass(frozen=True)

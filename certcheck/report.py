@@ -12,7 +12,7 @@ from certcheck.request import UploadRequest
 if TYPE_CHECKING:
     from certcheck.documents import Documents
 
-__all__ = ["CertificateFacts", "Report", "certificate_facts"]
+__all__ = ["CertificateFacts", "Location", "Report", "certificate_facts"]
 
 
 @dataclass(frozen=True)
@@ -50,12 +50,34 @@ def certificate_facts(docs: Documents) -> tuple[CertificateFacts, ...]:
 
 
 @dataclass(frozen=True)
+class Location:
+    """Where (part of) a request came from: a file, and the line its first PEM block starts on when known.
+
+    ``field`` is the API field whose content the file holds (``"Cert"``), or None for the whole request (a
+    request JSON file, a manifest line). Renderers that point at files (sarif, github) use it; ``as_dict``
+    does not show it, so the JSON contract is unchanged.
+    """
+
+    field: str | None
+    path: str
+    line: int | None = None
+
+    @classmethod
+    def of_file(cls, field: str | None, path: str, data: bytes | str) -> Location:
+        """The location of a file's content: the line of its first ``-----BEGIN`` (None when there is none)."""
+        raw = data.encode("latin-1", "replace") if isinstance(data, str) else data
+        at = raw.find(b"-----BEGIN")
+        return cls(field, path, raw.count(b"\n", 0, at) + 1 if at >= 0 else None)
+
+
+@dataclass(frozen=True)
 class Report:
     findings: tuple[Finding, ...]
     kind: str | None  # "standard", "sm", or None
     algorithm: str | None  # "RSA", "EC", "SM2", or None
     request: UploadRequest | None
     source: str | None = None  # where the request came from (a file name), for bulk output
+    locations: tuple[Location, ...] = ()  # the files the request's fields came from (see Location)
     # The request's certificates (expiry, algorithm, size) for estate reports; not part of the JSON output.
     certificates: tuple[CertificateFacts, ...] = ()
 
@@ -72,6 +94,14 @@ class Report:
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
+
+    def location(self, field: str | None) -> Location | None:
+        """Where ``field`` came from: its own file, else the request's file, else the first file known."""
+        for candidate in (field, None):
+            for loc in self.locations:
+                if loc.field == candidate:
+                    return loc
+        return self.locations[0] if self.locations else None
 
     def as_dict(self) -> dict[str, Any]:
         """The documented JSON object (README, "JSON output"); private keys are redacted."""

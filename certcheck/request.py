@@ -93,7 +93,8 @@ def build_request(docs: Documents) -> UploadRequest | None:
         key = docs.keys.get(key_field)
         if chain is None or key is None:
             return None
-        values[cert_field] = "".join(pem.encode("CERTIFICATE", c.der) for c in chain.ordered)
+        # Canonical input is taken as given; only other shapes are encoded again from the DER.
+        values[cert_field] = "".join(c.canonical or pem.encode("CERTIFICATE", c.der) for c in chain.ordered)
         values[key_field] = key.pem
     params = docs.params
     if params.name:  # an empty Name or ResourceGroupId is the same as none: it is not sent

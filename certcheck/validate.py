@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from certcheck._debug import log_crash
 from certcheck.codes import RULE_CRASHED
 from certcheck.documents import parse
 from certcheck.model import UploadParams
@@ -38,16 +39,18 @@ def validate(
     moment = _utc(at)
     _check_window(expiry_warning_days)
     try:
-        docs = parse(params)
+        docs = parse(params)  # contains a crash in one field to that field; this is the last resort
     except Exception as exc:  # a parser bug must not take the caller down
+        log_crash("parsing", exc)
         crash = RULE_CRASHED(None, f"parsing crashed ({type(exc).__name__}); the request was not checked.")
         return Report((crash,), None, None, None)
     ctx = Context(docs, chosen, moment, timedelta(days=expiry_warning_days))
-    findings = [*docs.findings, *run_rules(ctx)]
+    findings = run_rules(ctx)
     try:
         request = build_request(docs)
         algorithm = docs.algorithm
     except Exception as exc:  # likewise for the request builder
+        log_crash("building the request", exc)
         findings.append(RULE_CRASHED(None, f"building the request crashed ({type(exc).__name__})."))
         request, algorithm = None, None
     shown_algorithm = algorithm.value if algorithm is not None and algorithm.accepted else None

@@ -14,7 +14,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from certcheck import Report, Tag, UploadParams, pem, sm2
+from certcheck import Report, Tag, UploadParams, pem
+from certcheck._crypto import sm2
 from certcheck.codes import catalogue
 from certcheck.sources import Entry
 from tests import bulk_helpers

@@ -1,4 +1,4 @@
-"""Tests for certcheck.sm2: GB/T vectors, rejection paths, the real SM2 corpus, and openssl as an oracle."""
+"""Tests for certcheck._crypto.sm2: GB/T vectors, rejection paths, the real SM2 corpus, and openssl as an oracle."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from pyasn1.codec.der import decoder, encoder
 from pyasn1.type import univ
 from pyasn1_modules import rfc5208, rfc5280, rfc5915
 
-from certcheck import sm2
+from certcheck._crypto import sm2
 from tests.sm2_signing import encode_signature, sign_for_tests
 
 N = sm2.N
@@ -486,8 +486,9 @@ def test_sign_verify_round_trip(d: int, message: bytes, variant: sm2.UserId, k: 
 
 
 def test_import_is_light() -> None:
-    # `certcheck check` must start fast: importing certcheck.sm2 must not pull in ecdsa/gmpy2.
-    code = "import sys, certcheck.sm2; print(sorted(m for m in ('ecdsa', 'gmpy2', 'gmssl') if m in sys.modules))"
+    # `certcheck check` must start fast: importing certcheck._crypto.sm2 must not pull in ecdsa/gmpy2.
+    modules = "('ecdsa', 'gmpy2', 'gmssl')"
+    code = f"import sys, certcheck._crypto.sm2; print(sorted(m for m in {modules} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     assert out.strip() == "[]"
 
@@ -863,8 +864,8 @@ def test_openssl_material_through_the_whole_pipeline(openssl_material: OpensslMa
     from certcheck.documents.certs import Algorithm, load_certificate
     from certcheck.documents.chain import check_issued_by
     from certcheck.documents.keys import load_private_key
+    from certcheck.documents.pairs import key_fits as pipeline_key_matches
     from certcheck.pem import read as read_pem
-    from certcheck.rules.pair import key_matches as pipeline_key_matches
 
     items = openssl_material.items
     loaded = [load_certificate("SignCert", 1, it.self_signed.public_bytes(Encoding.DER)) for it in items]

@@ -12,6 +12,8 @@ import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from certcheck._crypto import der
+
 __all__ = [
     "DEFAULT_USER_ID",
     "GX",
@@ -27,6 +29,7 @@ __all__ = [
     "encode_point",
     "is_on_curve",
     "key_matches",
+    "private_scalar_ok",
     "public_from_private",
     "sm3",
     "sm3_is_pure_python",
@@ -282,9 +285,14 @@ def _mul_g(k: int) -> Point | None:
     return _to_affine(_add_g_multiple(_INFINITY, k % N))
 
 
+def private_scalar_ok(d: int) -> bool:
+    """The one range check of an SM2 private scalar: 1 <= d <= n-2 (signing needs (1+d)^-1 mod n)."""
+    return 1 <= d <= N - 2
+
+
 def public_from_private(d: int) -> Point:
-    """The public point d*G; ValueError unless 1 <= d <= N-2 (SM2 signing needs (1+d)^-1 mod N)."""
-    if not 1 <= d <= N - 2:
+    """The public point d*G; ValueError unless ``private_scalar_ok(d)``."""
+    if not private_scalar_ok(d):
         raise ValueError("SM2 private key out of range (must be 1 <= d <= n-2)")
     point = _mul_g(d)
     assert point is not None  # d in [1, N-2] is never a multiple of the group order
@@ -293,7 +301,7 @@ def public_from_private(d: int) -> Point:
 
 def key_matches(d: int, point: Point) -> bool:
     """True when ``d`` is a valid SM2 private scalar whose public point is ``point``."""
-    if not 1 <= d <= N - 2:
+    if not private_scalar_ok(d):
         return False
     return public_from_private(d) == tuple(point)
 
@@ -312,49 +320,12 @@ def z_value(user_id: bytes, point: Point) -> bytes:
     return sm3(data)
 
 
-def _der_header(der: bytes, pos: int, tag: int) -> tuple[int, int]:
-    """Check the tag at ``pos``, return (content length, content start); DER lengths only."""
-    if pos + 2 > len(der) or der[pos] != tag:
-        raise ValueError(f"expected DER tag 0x{tag:02x}")
-    first = der[pos + 1]
-    pos += 2
-    if first < 0x80:
-        length = first
-    else:
-        count = first & 0x7F
-        if count == 0 or count > 2 or pos + count > len(der):  # no indefinite or absurd lengths
-            raise ValueError("bad DER length")
-        length = int.from_bytes(der[pos : pos + count], "big")
-        pos += count
-        if length < 0x80 or length < 1 << (8 * (count - 1)):
-            raise ValueError("non-minimal DER length")
-    if pos + length > len(der):
-        raise ValueError("truncated DER")
-    return length, pos
-
-
-def _der_uint(der: bytes, pos: int) -> tuple[int, int]:
-    length, pos = _der_header(der, pos, 0x02)
-    content = der[pos : pos + length]
-    if not content:
-        raise ValueError("empty DER INTEGER")
-    if content[0] & 0x80:
-        raise ValueError("negative DER INTEGER in signature")
-    if len(content) > 1 and content[0] == 0 and not content[1] & 0x80:
-        raise ValueError("non-minimal DER INTEGER")
-    return int.from_bytes(content, "big"), pos + length
-
-
-def decode_signature(der: bytes) -> tuple[int, int]:
-    """Strictly decode DER ``SEQUENCE { r INTEGER, s INTEGER }``; ValueError if malformed."""
-    length, pos = _der_header(der, 0, 0x30)
-    if pos + length != len(der):
-        raise ValueError("trailing bytes after DER signature")
-    r, pos = _der_uint(der, pos)
-    s, pos = _der_uint(der, pos)
-    if pos != len(der):
-        raise ValueError("extra data inside DER signature")
-    return r, s
+def decode_signature(signature: bytes) -> tuple[int, int]:
+    """Strictly decode DER ``SEQUENCE { r INTEGER, s INTEGER }`` (positive r, s); ValueError if malformed."""
+    parts = der.sequence_of(signature)
+    if len(parts) != 2:
+        raise ValueError("an SM2 signature is SEQUENCE { r, s }")
+    return der.integer(signature, parts[0]), der.integer(signature, parts[1])
 
 
 def _sum_x(r: int, s: int, point: Point) -> int | None:
