@@ -12,7 +12,7 @@ from certcheck.codes import RULE_CRASHED
 from certcheck.documents import parse
 from certcheck.model import UploadParams
 from certcheck.profiles import Profile, get_profile
-from certcheck.report import Report, certificate_facts
+from certcheck.report import Report, bound_findings, certificate_facts
 from certcheck.request import build_request
 from certcheck.rules import Context, run_rules
 
@@ -59,7 +59,7 @@ def validate(
         facts = certificate_facts(docs)
     except Exception:  # facts only feed estate reports: never worth a crash
         facts = ()
-    return Report(tuple(findings), kind, shown_algorithm, request, certificates=facts)
+    return Report(bound_findings(findings), kind, shown_algorithm, request, certificates=facts)
 
 
 def validate_many(

@@ -13,8 +13,10 @@ import importlib
 import io
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from certcheck.cli._common import EXIT_OK, EXIT_USAGE, UsageError
+from certcheck.redaction import withhold
 
 __all__ = ["SUBCOMMANDS", "main"]
 
@@ -39,10 +41,17 @@ exit status:
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse quotes a bad value in its error ("invalid choice: ..."): never when that value is a key."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(withhold(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
     from certcheck import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="certcheck",
         description="Check certificate uploads for Alibaba Cloud's UploadUserCertificate API before they are sent.",
         epilog=EPILOG,
@@ -81,11 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The subcommand's own usage, as argparse does for a bad flag: the user sees the flags that apply.
         command = getattr(args, "command", None)
         sub = _subparser(parser, command)
+        message = withhold(str(exc))  # a usage error may quote a value given: never when it is a key
         if sub is not None:
             sub.print_usage(sys.stderr)
-            print(f"{sub.prog}: error: {exc}", file=sys.stderr)
+            print(f"{sub.prog}: error: {message}", file=sys.stderr)
         else:
-            print(f"certcheck: {exc}", file=sys.stderr)
+            print(f"certcheck: {message}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK

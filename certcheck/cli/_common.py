@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from certcheck.model import PEM_FIELDS, Tag
+from certcheck.redaction import quote
 from certcheck.sources import READ_CAP, SourceError, params_from_json, read_file
 
 __all__ = [
@@ -238,7 +239,7 @@ def key_password(variable: str | None) -> bytes | None:
         return None
     value = os.environ.get(variable)
     if value is None:
-        raise UsageError(f"--key-password-env: the environment variable {variable} is not set")
+        raise UsageError(f"--key-password-env: the environment variable {quote(variable)} is not set")
     return os.fsencode(value)  # the variable's own bytes, whatever the locale
 
 
@@ -249,9 +250,9 @@ def _load_request(path_text: str, stdin: StdinGuard, locations: list[Location]) 
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise UsageError(f"--request: {path_text} is not valid JSON ({exc})") from None
+        raise UsageError(f"--request: {quote(path_text, 200)} is not valid JSON ({exc})") from None
     if not isinstance(data, dict):
-        raise UsageError(f"--request: {path_text} must hold a JSON object with the API's parameter names")
+        raise UsageError(f"--request: {quote(path_text, 200)} must hold a JSON object with the API's parameter names")
     base = Path(path_text).parent if path_text != "-" else Path.cwd()
     try:
         params = params_from_json(data, base, "--request")
@@ -292,7 +293,7 @@ def parse_at(text: str | None) -> datetime | None:
         if moment.tzinfo is not None:
             moment = moment.astimezone(timezone.utc)
     except (ValueError, OverflowError):
-        raise UsageError(f"--at: {text!r} is not an ISO-8601 time (e.g. 2026-06-01T00:00:00Z)") from None
+        raise UsageError(f"--at: {quote(text)} is not an ISO-8601 time (e.g. 2026-06-01T00:00:00Z)") from None
     return moment
 
 
@@ -303,7 +304,7 @@ def days(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days") from None
+        raise argparse.ArgumentTypeError(f"{quote(text)} is not a number of days") from None
     if not (math.isfinite(value) and 0 <= value <= MAX_WARNING_DAYS):
-        raise argparse.ArgumentTypeError(f"{text!r} is not between 0 and {MAX_WARNING_DAYS} days")
+        raise argparse.ArgumentTypeError(f"{quote(text)} is not between 0 and {MAX_WARNING_DAYS} days")
     return value

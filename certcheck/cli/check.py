@@ -79,15 +79,21 @@ def run(args: argparse.Namespace) -> int:
     import dataclasses
 
     from certcheck.model import UploadParams
+    from certcheck.redaction import quote
     from certcheck.render import RenderOptions, render
     from certcheck.report import Location
     from certcheck.validate import validate
 
     selection = resolve_policy(args, DEFAULTS)
     if args.format not in FORMATS:
-        raise UsageError(f"--format {args.format!r} is not one of {', '.join(FORMATS)}")
+        raise UsageError(f"--format {quote(args.format)} is not one of {', '.join(FORMATS)}")
     locations: list[Location] = []
-    params = params_from_flags(args, StdinGuard(), locations) or {}
+    params = params_from_flags(args, StdinGuard(), locations)
+    if params is None:  # `certcheck check` alone: nothing to check is a mistake in the command, not a finding
+        raise UsageError(
+            "nothing to check: give --cert and --key, the four SM flags, or --request FILE.json "
+            "(see `certcheck check --help`)"
+        )
     password = key_password(args.key_password_env)
     tags = params.pop("Tags", None)
     try:

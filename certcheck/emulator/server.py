@@ -18,6 +18,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -34,6 +35,7 @@ from certcheck.emulator.constants import (
     INVALID_VERSION,
     SERVICE_UNAVAILABLE,
     THROTTLED,
+    ApiErrorKind,
 )
 from certcheck.emulator.errors import ApiError
 from certcheck.emulator.faults import FAULT_KINDS, FaultInjector, FaultPlan
@@ -89,6 +91,8 @@ class Emulator:
         self.store = Store(db)
         self.service = Service(self.store, profile=profile, clock=clock)
         self._log_lock = threading.Lock()
+        self._busy = threading.Condition()
+        self._in_flight = 0
         self.refusals: Counter[str] = Counter()  # error code -> how many calls were refused with it
         self._access_log: IO[str] | None = None
         if access_log is not None:
@@ -180,6 +184,11 @@ class Emulator:
                 self._access_log.write(json.dumps(line) + "\n")
                 self._access_log.flush()
 
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Wait until no call is being handled (held slow faults included); False on timeout."""
+        with self._busy:
+            return self._busy.wait_for(lambda: self._in_flight == 0, timeout)
+
     def count(self, code: str) -> None:
         with self._log_lock:
             self.refusals[code] += 1
@@ -224,6 +233,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the access log (calls table / --access-log) is the record; stderr stays quiet
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a request line over 64 KiB, a malformed request) in the service's shape."""
+        phrase = HTTPStatus(code).phrase if code in HTTPStatus._value2member_map_ else "Error"
+        kind = ApiErrorKind(phrase.title().replace(" ", "").replace("-", ""), code, message or phrase)
+        self.close_connection = True
+        self._send(code, ApiError(kind, explain or "").body(str(uuid.uuid4()).upper()), {"Connection": "close"})
+
     def do_POST(self) -> None:
         self._serve()
 
@@ -233,12 +249,19 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         emu = self.server.emulator
         request_id = str(uuid.uuid4()).upper()
+        with emu._busy:
+            emu._in_flight += 1
         try:
-            status, body, headers = self._respond(emu, request_id)
-        except _Dropped:
-            self._drop()
-            return
-        self._send(status, body, headers)
+            try:
+                status, body, headers = self._respond(emu, request_id)
+            except _Dropped:
+                self._drop()
+                return
+            self._send(status, body, headers)
+        finally:
+            with emu._busy:
+                emu._in_flight -= 1
+                emu._busy.notify_all()
 
     def _respond(self, emu: Emulator, request_id: str) -> tuple[int, dict[str, Any], dict[str, str]]:
         fault: FaultPlan | None = None
