@@ -21,6 +21,9 @@ from certcheck.model import KEY_FIELDS, Tag, redact, shown
 
 __all__ = ["Leaf", "UploadRequest", "build_request"]
 
+# The API takes 20 tags; a request with thousands is refused (tags.too_many) and shows only the first ones.
+MAX_TAGS_SHOWN = 40
+
 _ORDER = (
     "Name",
     "Cert",
@@ -98,7 +101,10 @@ class UploadRequest:
             name: redact(value) if name in KEY_FIELDS else shown(name, value) for name, value in self.fields
         }
         if self.tags:
-            out["Tags"] = [{"Key": shown("Tags", t.key), "Value": shown("Tags", t.value)} for t in self.tags]
+            listed = self.tags[:MAX_TAGS_SHOWN]
+            out["Tags"] = [{"Key": shown("Tags", t.key), "Value": shown("Tags", t.value)} for t in listed]
+            if len(self.tags) > MAX_TAGS_SHOWN:  # far beyond the API's 20 (tags.too_many): output stays bounded
+                out["TagsNotShown"] = len(self.tags) - MAX_TAGS_SHOWN
         out["ClientToken"] = self.client_token
         return out
 
@@ -126,7 +132,8 @@ def build_request(docs: Documents) -> UploadRequest | None:
         key = docs.keys.get(key_field)
         if chain is None or key is None:
             return None
-        values[cert_field] = "".join(pem.encode("CERTIFICATE", c.der) for c in chain.ordered)
+        # Canonical input is taken as given; only other shapes are encoded again from the DER.
+        values[cert_field] = "".join(c.canonical or pem.encode("CERTIFICATE", c.der) for c in chain.ordered)
         values[key_field] = key.pem
     params = docs.params
     if params.name:  # an empty Name or ResourceGroupId is the same as none: it is not sent

@@ -6,7 +6,7 @@ certificates that belong to no chain and signatures that do not verify are error
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from certcheck.codes import ALIYUN_CDN_PEM, GMT0009, RFC5280, declare
 from certcheck.documents import Algorithm, Certificate
@@ -122,5 +122,5 @@ def order_and_signatures(ctx: Context) -> Iterator[Finding]:
             )
 
 
-def _path(certs: list[Certificate]) -> str:
+def _path(certs: Sequence[Certificate]) -> str:
     return " <- ".join(c.subject for c in certs)

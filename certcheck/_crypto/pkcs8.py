@@ -16,16 +16,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import BlockCipherAlgorithm, Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
-from pyasn1.type import univ
-from pyasn1_modules import rfc5958, rfc7292, rfc8018
 
-from certcheck.containers import decode_exact as _decode
+from certcheck._crypto import der, oids, pkix
 
 try:
     from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
@@ -63,21 +61,20 @@ class MalformedEncryptedKeyError(KeyDecryptError):
     kind = "malformed"
 
 
-_PBES2 = "1.2.840.113549.1.5.13"
-_PBKDF2 = "1.2.840.113549.1.5.12"
-_KDF_NAMES = {"1.3.6.1.4.1.11591.4.11": "scrypt"}
+_PBES2 = oids.PBES2
+_PBKDF2 = oids.PBKDF2
 
 # PRF OID -> (hashlib name, display name)
 _PRFS: dict[str, tuple[str, str]] = {
-    "1.2.840.113549.2.7": ("sha1", "SHA1"),
-    "1.2.840.113549.2.8": ("sha224", "SHA224"),
-    "1.2.840.113549.2.9": ("sha256", "SHA256"),
-    "1.2.840.113549.2.10": ("sha384", "SHA384"),
-    "1.2.840.113549.2.11": ("sha512", "SHA512"),
-    "1.2.840.113549.2.12": ("sha512_224", "SHA512/224"),
-    "1.2.840.113549.2.13": ("sha512_256", "SHA512/256"),
-    "1.2.156.10197.1.401.2": ("sm3", "SM3"),
-    "1.2.156.10197.1.401.3.1": ("sm3", "SM3"),
+    oids.HMAC_SHA1: ("sha1", "SHA1"),
+    oids.HMAC_SHA224: ("sha224", "SHA224"),
+    oids.HMAC_SHA256: ("sha256", "SHA256"),
+    oids.HMAC_SHA384: ("sha384", "SHA384"),
+    oids.HMAC_SHA512: ("sha512", "SHA512"),
+    oids.HMAC_SHA512_224: ("sha512_224", "SHA512/224"),
+    oids.HMAC_SHA512_256: ("sha512_256", "SHA512/256"),
+    oids.HMAC_SM3_GMSSL: ("sm3", "SM3"),
+    oids.HMAC_SM3: ("sm3", "SM3"),
 }
 
 
@@ -90,29 +87,16 @@ class _CipherSpec:
 
 
 _CIPHERS: dict[str, _CipherSpec] = {
-    "2.16.840.1.101.3.4.1.2": _CipherSpec("AES-128-CBC", 16, 16, algorithms.AES),
-    "2.16.840.1.101.3.4.1.22": _CipherSpec("AES-192-CBC", 24, 16, algorithms.AES),
-    "2.16.840.1.101.3.4.1.42": _CipherSpec("AES-256-CBC", 32, 16, algorithms.AES),
-    "1.2.156.10197.1.104.2": _CipherSpec("SM4-CBC", 16, 16, algorithms.SM4),
-    "1.2.840.113549.3.7": _CipherSpec("DES-EDE3-CBC", 24, 8, TripleDES),
+    oids.AES128_CBC: _CipherSpec("AES-128-CBC", 16, 16, algorithms.AES),
+    oids.AES192_CBC: _CipherSpec("AES-192-CBC", 24, 16, algorithms.AES),
+    oids.AES256_CBC: _CipherSpec("AES-256-CBC", 32, 16, algorithms.AES),
+    oids.SM4_CBC: _CipherSpec("SM4-CBC", 16, 16, algorithms.SM4),
+    oids.DES_EDE3_CBC: _CipherSpec("DES-EDE3-CBC", 24, 8, TripleDES),
 }
 
-_P12 = "1.2.840.113549.1.12.1."
-_PKCS12_3DES_KEY_SIZE = {_P12 + "3": 24, _P12 + "4": 16}
-_LEGACY_NAMES = {
-    "1.2.840.113549.1.5.1": "PBES1 pbeWithMD2AndDES-CBC",
-    "1.2.840.113549.1.5.3": "PBES1 pbeWithMD5AndDES-CBC",
-    "1.2.840.113549.1.5.4": "PBES1 pbeWithMD2AndRC2-CBC",
-    "1.2.840.113549.1.5.6": "PBES1 pbeWithMD5AndRC2-CBC",
-    "1.2.840.113549.1.5.10": "PBES1 pbeWithSHA1AndDES-CBC",
-    "1.2.840.113549.1.5.11": "PBES1 pbeWithSHA1AndRC2-CBC",
-    _P12 + "1": "PKCS#12 pbeWithSHAAnd128BitRC4",
-    _P12 + "2": "PKCS#12 pbeWithSHAAnd40BitRC4",
-    _P12 + "3": "PKCS#12 pbeWithSHAAnd3-KeyTripleDES-CBC",
-    _P12 + "4": "PKCS#12 pbeWithSHAAnd2-KeyTripleDES-CBC",
-    _P12 + "5": "PKCS#12 pbeWithSHAAnd128BitRC2-CBC",
-    _P12 + "6": "PKCS#12 pbeWithSHAAnd40BitRC2-CBC",
-}
+_PKCS12_3DES_KEY_SIZE = {oids.PKCS12_3DES_3KEY: 24, oids.PKCS12_3DES_2KEY: 16}
+# PBES1 and the PKCS#12 schemes: named in refusals, and two of them (3DES) decrypted
+_LEGACY_NAMES = {oid: name for oid, name in oids.NAMES.items() if name.startswith(("PBES1 ", "PKCS#12 "))}
 
 
 @dataclass(frozen=True)
@@ -133,49 +117,90 @@ class _Legacy:
     iterations: int
 
 
-def _params(alg: Any) -> bytes | None:
-    return bytes(alg["parameters"]) if alg["parameters"].isValue else None
+def _parse(data: bytes) -> tuple[_Pbes2 | _Legacy | str, bytes]:
+    """-> (scheme, encrypted data); the scheme is an OID string when it is unknown.
 
-
-def _parse(der: bytes) -> tuple[_Pbes2 | _Legacy | str, bytes]:
-    """-> (scheme, encrypted data); the scheme is an OID string when it is unknown."""
-    epki = _decode(der, rfc5958.EncryptedPrivateKeyInfo())
-    if epki is None:
+    Every error is raised outside the ``except`` that caught the reader's, so none is chained (module docstring).
+    """
+    outer = der.attempt(_encrypted_private_key_info, data)
+    if outer is None:
         raise MalformedEncryptedKeyError("not a valid EncryptedPrivateKeyInfo")
-    oid, params = str(epki["encryptionAlgorithm"]["algorithm"]), _params(epki["encryptionAlgorithm"])
-    data = bytes(epki["encryptedData"])
+    oid, params, encrypted = outer
     if oid == _PBES2:
-        return _parse_pbes2(params), data
+        pbes2 = der.attempt(_pbes2_params, params or b"")
+        if pbes2 is None:
+            raise MalformedEncryptedKeyError("invalid PBES2 parameters")
+        kdf_oid, kdf_params, cipher_oid, iv = pbes2
+        if kdf_oid != _PBKDF2:
+            return _Pbes2(kdf_oid, "", None, 0, None, cipher_oid, iv), encrypted
+        pbkdf2 = der.attempt(_pbkdf2_params, kdf_params or b"")
+        if pbkdf2 is None:
+            raise MalformedEncryptedKeyError("invalid PBKDF2 parameters")
+        prf, salt, iterations, key_length = pbkdf2
+        return _Pbes2(kdf_oid, prf, salt, iterations, key_length, cipher_oid, iv), encrypted
     if oid in _LEGACY_NAMES:
-        p = _decode(params or b"", rfc7292.Pkcs_12PbeParams())
-        salt, iterations = (None, 0) if p is None else (bytes(p["salt"]), int(p["iterations"]))
-        return _Legacy(oid, salt, iterations), data
-    return oid, data
+        legacy = der.attempt(_legacy_params, params or b"")
+        return _Legacy(oid, *(legacy or (None, 0))), encrypted
+    return oid, encrypted
 
 
-def _parse_pbes2(params: bytes | None) -> _Pbes2:
-    p = _decode(params or b"", rfc8018.PBES2_params())
-    if p is None:
-        raise MalformedEncryptedKeyError("invalid PBES2 parameters")
-    kdf, enc = p["keyDerivationFunc"], p["encryptionScheme"]
-    enc_params = _params(enc)
-    iv = _decode(enc_params, univ.OctetString()) if enc_params is not None else None
-    iv_bytes = None if iv is None else bytes(iv)
-    kdf_oid, cipher_oid = str(kdf["algorithm"]), str(enc["algorithm"])
-    if kdf_oid != _PBKDF2:
-        return _Pbes2(kdf_oid, "", None, 0, None, cipher_oid, iv_bytes)
-    k = _decode(_params(kdf) or b"", rfc8018.PBKDF2_params())
-    if k is None:
-        raise MalformedEncryptedKeyError("invalid PBKDF2 parameters")
-    salt = bytes(k["salt"]["specified"]) if k["salt"].getName() == "specified" else None
-    key_length = int(k["keyLength"]) if k["keyLength"].isValue else None
-    prf = str(k["prf"]["algorithm"])
-    return _Pbes2(kdf_oid, prf, salt, int(k["iterationCount"]), key_length, cipher_oid, iv_bytes)
+def _encrypted_private_key_info(data: bytes) -> tuple[str, bytes | None, bytes]:
+    parts = der.sequence_of(data)
+    if len(parts) != 2 or parts[1].tag != der.OCTET_STRING:
+        raise ValueError("shape")
+    oid, params = pkix.algorithm_identifier(data, parts[0])
+    return oid, params, parts[1].value(data)
 
 
-def describe_encryption(der: bytes) -> str:
+def _legacy_params(raw: bytes) -> tuple[bytes, int]:
+    """PKCS#12 / PBES1 parameters: SEQUENCE { salt OCTET STRING, iterations INTEGER }."""
+    fields = der.sequence_of(raw)
+    if len(fields) != 2 or fields[0].tag != der.OCTET_STRING:
+        raise ValueError("shape")
+    return fields[0].value(raw), der.integer(raw, fields[1])
+
+
+def _pbes2_params(raw: bytes) -> tuple[str, bytes | None, str, bytes | None]:
+    """(KDF OID, KDF parameters, cipher OID, IV or None)."""
+    fields = der.sequence_of(raw)
+    if len(fields) != 2:
+        raise ValueError("shape")
+    kdf_oid, kdf_params = pkix.algorithm_identifier(raw, fields[0])
+    cipher_oid, enc_params = pkix.algorithm_identifier(raw, fields[1])
+    return kdf_oid, kdf_params, cipher_oid, _octets(enc_params)
+
+
+def _pbkdf2_params(raw: bytes) -> tuple[str, bytes | None, int, int | None]:
+    """PBKDF2-params: salt CHOICE, iterationCount, keyLength OPTIONAL, prf DEFAULT hmacWithSHA1."""
+    fields = der.sequence_of(raw)
+    if not 2 <= len(fields) <= 4:
+        raise ValueError("shape")
+    salt = fields[0].value(raw) if fields[0].tag == der.OCTET_STRING else None
+    if salt is None and fields[0].tag != der.SEQUENCE:  # otherSource is an AlgorithmIdentifier
+        raise ValueError("shape")
+    iterations = der.integer(raw, fields[1])
+    rest = fields[2:]
+    key_length = None
+    if rest and rest[0].tag == der.INTEGER:
+        key_length = der.integer(raw, rest[0])
+        rest = rest[1:]
+    if len(rest) > 1:
+        raise ValueError("shape")
+    prf = pkix.algorithm_identifier(raw, rest[0])[0] if rest else oids.HMAC_SHA1
+    return prf, salt, iterations, key_length
+
+
+def _octets(raw: bytes | None) -> bytes | None:
+    """The contents of an OCTET STRING given as DER, or None when it is not exactly one."""
+    tlv = der.attempt(der.read_tlv, raw) if raw is not None else None
+    if raw is None or tlv is None or tlv.tag != der.OCTET_STRING or tlv.end != len(raw):
+        return None
+    return tlv.value(raw)
+
+
+def describe_encryption(data: bytes) -> str:
     """Human description, e.g. "PBES2 (PBKDF2-HMAC-SM3, 65536 iterations, SM4-CBC)"."""
-    scheme, _ = _parse(der)
+    scheme, _ = _parse(data)
     if isinstance(scheme, str):
         return f"unknown encryption scheme {scheme}"
     if isinstance(scheme, _Legacy):
@@ -183,22 +208,22 @@ def describe_encryption(der: bytes) -> str:
         return f"{name} ({scheme.iterations} iterations)" if scheme.salt is not None else name
     cipher = _CIPHERS[scheme.cipher_oid].name if scheme.cipher_oid in _CIPHERS else f"cipher {scheme.cipher_oid}"
     if scheme.kdf_oid != _PBKDF2:
-        return f"PBES2 ({_KDF_NAMES.get(scheme.kdf_oid, 'KDF ' + scheme.kdf_oid)}, {cipher})"
+        return f"PBES2 ({oids.NAMES.get(scheme.kdf_oid, 'KDF ' + scheme.kdf_oid)}, {cipher})"
     prf = f"PBKDF2-HMAC-{_PRFS[scheme.prf_oid][1]}" if scheme.prf_oid in _PRFS else f"PBKDF2 PRF {scheme.prf_oid}"
     return f"PBES2 ({prf}, {scheme.iterations} iterations, {cipher})"
 
 
-def decrypt_pkcs8(der: bytes, password: bytes) -> bytes:
+def decrypt_pkcs8(data: bytes, password: bytes) -> bytes:
     """EncryptedPrivateKeyInfo DER -> PrivateKeyInfo/OneAsymmetricKey DER (checked to decode as one)."""
-    scheme, data = _parse(der)
+    scheme, data = _parse(data)
     if isinstance(scheme, str):
         raise UnsupportedEncryptionError(f"unsupported encryption scheme {scheme}")
     if isinstance(scheme, _Legacy):
         plain = _decrypt_pkcs12_3des(scheme, data, password)
     else:
         plain = _decrypt_pbes2(scheme, data, password)
-    info = _decode(plain, rfc5958.OneAsymmetricKey())
-    if info is None or int(info["version"]) not in (0, 1):
+    info = der.attempt(pkix.private_key_info, plain)
+    if info is None or info.version not in (0, 1):
         raise WrongPassphraseError(WRONG_PASSPHRASE)
     return plain
 
@@ -210,7 +235,7 @@ def _check_iterations(n: int) -> None:
 
 def _decrypt_pbes2(s: _Pbes2, data: bytes, password: bytes) -> bytes:
     if s.kdf_oid != _PBKDF2:
-        name = _KDF_NAMES.get(s.kdf_oid, s.kdf_oid)
+        name = oids.NAMES.get(s.kdf_oid, s.kdf_oid)
         raise UnsupportedEncryptionError(f"unsupported key derivation function {name}")
     if s.prf_oid not in _PRFS:
         raise UnsupportedEncryptionError(f"unsupported PRF {s.prf_oid}")
@@ -273,14 +298,14 @@ def _pbkdf2_sm3_cryptography(password: bytes, salt: bytes, iterations: int, leng
         return None
 
 
-# Pure-Python SM3 (gmssl's) runs ~5 ms per block: GmSSL's 65536 iterations would take minutes per key.
+# Pure-Python SM3 runs ~0.7 ms per block: GmSSL's 65536 iterations would take minutes per key.
 # Beyond this many iterations, refusing with a reason beats a pipeline that seems to hang.
 MAX_PURE_PYTHON_ITERATIONS = 2048
 
 
 def _pbkdf2_sm3_python(password: bytes, salt: bytes, iterations: int, length: int) -> bytes:
     try:
-        from certcheck.sm2 import sm3, sm3_is_pure_python  # lazy: that module is optional at import time
+        from certcheck._crypto.sm2 import sm3, sm3_is_pure_python  # lazy: that module is optional at import time
     except ImportError:
         raise UnsupportedEncryptionError("SM3 is not available on this platform") from None
     if sm3_is_pure_python() and iterations > MAX_PURE_PYTHON_ITERATIONS:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from cryptography.hazmat.primitives.ciphers import BlockCipherAlgorithm, algorithms
 
-from certcheck.documents.pkcs8 import MalformedEncryptedKeyError, UnsupportedEncryptionError, cbc_decrypt
+from certcheck._crypto.pkcs8 import MalformedEncryptedKeyError, UnsupportedEncryptionError, cbc_decrypt
 
 try:
     from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
