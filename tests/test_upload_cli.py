@@ -188,7 +188,10 @@ def test_ctrl_c_finishes_in_flight_requests_and_prints_the_summary(tmp_path: Pat
     first = proc.stdout.readline()
     assert json.loads(first)["outcome"] == "uploaded"
     proc.send_signal(signal.SIGINT)
-    rest, err = proc.communicate(timeout=60)
+    # not communicate(): it reads the pipe itself and would lose what readline() already buffered
+    rest = proc.stdout.read()
+    err = proc.stderr.read() if proc.stderr is not None else ""
+    proc.wait(timeout=60)
     rows, summary = jsonl(first + rest)
     assert proc.returncode == 1, err
     assert 1 <= len(rows) < 200 and all(r["outcome"] == "uploaded" for r in rows)
