@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench fixtures fuzz clean
+.PHONY: demo test lint bench fixtures fuzz clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	@bash fixtures/demo.sh $(BIN)/certcheck
 
-test: $(STAMP)
+# The estate report's tests render it in headless Chromium (Debian's package; CI runs as root on a fresh machine).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+		(apt-get update && apt-get install -y chromium)
+
+test: $(STAMP) chromium
 	$(BIN)/ruff check certcheck tests benchmarks fixtures
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
@@ -46,6 +51,7 @@ fuzz: $(FUZZ_STAMP)
 
 fixtures: $(STAMP)
 	$(BIN)/python fixtures/make.py
+	$(BIN)/python fixtures/make_estate.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build/fuzz

@@ -32,6 +32,10 @@ MAX_SHOWN = 200
 SCAN_CHARS = 64 * 1024
 
 ARMOR = "PRIVATE KEY-----"
+# The armor line followed by its body (after blank space, escaped line breaks and RFC 1421 headers).
+_ARMORED_BODY = re.compile(
+    r"PRIVATE KEY-----(?:\s|\\[nrt])*(?:(?:Proc-Type|DEK-Info):[^\n\\]*(?:\s|\\[nrt])+)*[A-Za-z0-9+/]{40}"
+)
 # Line breaks that arrive escaped (copied out of JSON or a shell string) or as whitespace, and hex separators.
 _NOISE = re.compile(r"\\[nrt]|[\s:]+")
 _B64_RUN = re.compile(rf"[A-Za-z0-9+/]{{{MIN_RUN},}}")
@@ -48,9 +52,8 @@ def contains_private_key(text: str) -> bool:
     """True when ``text`` holds private key material, armored, as bare base64 or as DER hex."""
     if len(text) < MIN_RUN:
         return False
-    armor = text.find(ARMOR)
-    if armor >= 0 and _B64_RUN.search(text, armor, armor + SCAN_CHARS):
-        return True  # armor and a base64 body line: a key (the words "-----BEGIN PRIVATE KEY-----" alone are not)
+    if ARMOR in text and _ARMORED_BODY.search(text):
+        return True  # armor and its base64 body: a key (the words "-----BEGIN PRIVATE KEY-----" alone are not)
     compact = _NOISE.sub("", text[:SCAN_CHARS])
     if len(compact) < MIN_RUN:
         return False

@@ -7,16 +7,19 @@ misses. A code added without a case here fails ``test_every_code_has_a_trigger``
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from certcheck import Report, Tag, pem
+from certcheck import Report, Tag, UploadParams, pem
 from certcheck._crypto import sm2
 from certcheck.codes import catalogue
-from tests.conftest import BROKEN, check, codes, rsa_ok, sm, std
+from certcheck.sources import Entry
+from tests import bulk_helpers
+from tests.conftest import AT, BROKEN, check, codes, rsa_ok, sm, std
 from tests.test_sm2key import cfca_sm2_file, sm2_enveloped_key
 from tests.test_sm_requests import sm_request
 
@@ -62,6 +65,12 @@ def _pkcs12_as_key() -> str:
     key = serialization.load_pem_private_key(std("rsa-leaf.key").encode(), None)
     blob = pkcs12.serialize_key_and_certificates(b"x", key, None, None, serialization.NoEncryption())  # type: ignore[arg-type]
     return pem.encode("PRIVATE KEY", blob)
+
+
+def _bulk_one(request: UploadParams | Entry, **options: Any) -> Report:
+    from certcheck import validate_many
+
+    return next(iter(validate_many([request], at=AT, **options)))
 
 
 CASES: dict[str, Callable[[], Report]] = {
@@ -149,6 +158,15 @@ CASES: dict[str, Callable[[], Report]] = {
     ),
     "sm.different_issuers": lambda: sm_request(encrypt_cert=sm("sm2-enc-otherca.pem")),
     "sm.different_subjects": lambda: sm_request(encrypt_cert=sm("sm2-enc-othersubject.pem")),
+    # a request's place in a bulk run (certcheck.rules.estate)
+    "name.duplicate_in_run": lambda: _bulk_one(
+        UploadParams(name="twice", cert=std("rsa-fullchain.pem"), key=std("rsa-leaf.key")), duplicate_names={"twice"}
+    ),
+    "source.unreadable": lambda: _bulk_one(Entry("live/x", None, "Cert: cannot read 'live/x/fullchain.pem'")),
+    "source.unmatched": lambda: _bulk_one(
+        Entry("live/x/old.pem", None, "belongs to no request", code="source.unmatched")
+    ),
+    "bulk.worker_crashed": lambda: _bulk_one(UploadParams(name="raise"), check=bulk_helpers.crashing),
 }
 # Raised only when certcheck itself has a bug; triggered by monkeypatching in test_engine.py.
 def _hostile_case(test_name: str) -> Report:

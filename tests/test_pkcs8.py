@@ -379,7 +379,7 @@ def test_fuzz_only_key_decrypt_errors(cheap_key: bytes, data: st.DataObject) -> 
 def test_pure_python_sm3_refuses_gmssl_iteration_counts_instead_of_hanging(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pkcs8, "_pbkdf2_sm3_hashlib", lambda *a: None)
     monkeypatch.setattr(pkcs8, "_pbkdf2_sm3_cryptography", lambda *a: None)
-    monkeypatch.setattr(certcheck._crypto.sm2, "_sm3_impl", certcheck._crypto.sm2._sm3_gmssl)
+    monkeypatch.setattr(certcheck._crypto.sm2, "_sm3_impl", certcheck._crypto.sm2._sm3_python)
     der = pem_der(CORPUS / "gmssl-generated" / "cakey.pem")
     with pytest.raises(pkcs8.UnsupportedEncryptionError, match="SM3"):
         decrypt_pkcs8(der, b"1234")
