@@ -128,6 +128,7 @@ CASES: dict[str, Callable[[], Report]] = {
     "tags.not_in_profile": lambda: rsa_ok(tags=[Tag("k")], profile="2024-07"),
     "resource_group.malformed": lambda: rsa_ok(resource_group_id="rg-ae****vty"),
     "resource_group.too_long": lambda: rsa_ok(resource_group_id="rg-" + "a" * 1_000_000),
+    "pem.combined": lambda: check(name="x", cert=std("rsa-fullchain.pem") + std("rsa-leaf.key")),
     "validity.inverted": lambda: _hostile_case("test_not_after_before_not_before_is_its_own_finding"),
     "chain.expired_unneeded": lambda: _hostile_case("test_an_expired_cross_sign_at_the_end_is_a_warning_and_left_out"),
     # pair, chain, validity, strength

@@ -42,6 +42,13 @@ UNEXPECTED_BLOCK = declare(
     "A PEM block of a kind the field does not take (CSR, public key, CRL, PKCS#7...).",
     RFC7468,
 )
+COMBINED = declare(
+    "pem.combined",
+    Severity.INFO,
+    "Certificates and their private key came in one file (a combined PEM, as HAProxy and many panels use); "
+    "they were split into Cert and Key.",
+    RFC7468,
+)
 
 armor = reporter(
     "pem.armor",
@@ -58,4 +65,5 @@ armor = reporter(
     KEY_IN_CERT_FIELD,
     CERT_IN_KEY_FIELD,
     UNEXPECTED_BLOCK,
+    COMBINED,
 )
