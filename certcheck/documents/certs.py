@@ -14,10 +14,12 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.x509 import KeyUsage, Name
+from cryptography.x509 import BasicConstraints, ExtensionNotFound, KeyUsage, Name
 from cryptography.x509.oid import ExtensionOID, NameOID
 
 from certcheck._crypto import der
+from certcheck.documents.extensions import ExtensionFacts, extension_facts
+from certcheck.documents.names import Comparable, comparable
 
 __all__ = ["SUPPORTED_CURVES", "Algorithm", "Certificate", "load_certificate"]
 
@@ -69,6 +71,7 @@ class Certificate:
     detail: str = ""  # why the algorithm is "other"
     point_valid: bool = True  # False: an SM2 public key that is not a point of the curve (cert.bad_public_key)
     canonical: str | None = None  # the PEM as given, when it already is the canonical form
+    extensions_readable: bool = True  # False: cryptography cannot decode the extensions (cert.malformed_extension)
 
     @cached_property
     def fingerprint(self) -> str:
@@ -116,6 +119,23 @@ class Certificate:
             return None
 
     @cached_property
+    def _comparable(self) -> tuple[Comparable, Comparable] | None:
+        names = self._names
+        return (comparable(names[0]), comparable(names[1])) if names is not None else None
+
+    @cached_property
+    def basic_constraints(self) -> BasicConstraints | None:
+        try:
+            return self.x509.extensions.get_extension_for_class(BasicConstraints).value
+        except (ExtensionNotFound, ValueError):
+            return None
+
+    @cached_property
+    def extension_facts(self) -> ExtensionFacts:
+        """Malformed or duplicated extensions, and critical ones clients do not process (computed when asked)."""
+        return extension_facts(self.der, parsed_ok=self.extensions_readable)
+
+    @cached_property
     def is_ca(self) -> bool:
         try:
             ext = self.x509.extensions.get_extension_for_oid(ExtensionOID.BASIC_CONSTRAINTS)
@@ -156,7 +176,13 @@ def same_name(first: Certificate, first_role: str, second: Certificate, second_r
     if first._raw_names[index[first_role]] == second._raw_names[index[second_role]]:
         return True
     a, b = first._names, second._names
-    return a is not None and b is not None and bool(a[index[first_role]] == b[index[second_role]])
+    if a is None or b is None:
+        return False
+    if a[index[first_role]] == b[index[second_role]]:
+        return True
+    # RFC 5280 7.1: values equal after RFC 4518 preparation (case, insignificant spaces) are one name.
+    c, d = first._comparable, second._comparable
+    return c is not None and d is not None and c[index[first_role]] == d[index[second_role]]
 
 
 def _name_text(get_name: Callable[[], Name], full: bool = False) -> str:
@@ -190,12 +216,17 @@ def _load(field: str, position: int, data: bytes, canonical: str | None) -> Cert
     valid = True
     if algorithm is Algorithm.SM2:
         point, valid = _sm2_point(point)
+    try:
+        cert.extensions  # noqa: B018
+        readable = True
+    except Exception:  # a malformed or duplicated extension: the rest of the certificate is still read
+        readable = False
     loaded = Certificate(
-        field, position, data, cert, algorithm, public_key, curve, point, size, detail, valid, canonical
+        field, position, data, cert, algorithm, public_key, curve, point, size, detail, valid, canonical, readable
     )
     # cryptography decodes fields lazily: touch what the rules read, so a corrupt field is a parse finding
     # here and not an exception inside a rule.
-    loaded.issuer_der, loaded.not_before, loaded.not_after, loaded.signature_oid, cert.extensions  # noqa: B018
+    loaded.issuer_der, loaded.not_before, loaded.not_after, loaded.signature_oid  # noqa: B018
     return loaded
 
 

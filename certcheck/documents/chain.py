@@ -23,6 +23,7 @@ __all__ = ["Chain", "Link", "SignatureCheck", "Verifier", "build_chain", "check_
 class SignatureCheck:
     ok: bool
     detail: str  # SM2: the user-ID variant that verified; otherwise why it failed
+    unverifiable: bool = False  # certcheck cannot check this signature (a DSA issuer): not known to be wrong
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,9 @@ def check_issued_by(child: Certificate, issuer: Certificate) -> SignatureCheck:
     if issuer.algorithm is Algorithm.SM2:
         return _check_sm2(child, issuer)
     if issuer.public_key is None:
-        return SignatureCheck(False, f"the issuer's {issuer.algorithm.value} key cannot verify signatures here")
+        return SignatureCheck(
+            False, f"certcheck does not verify {issuer.algorithm.value} signatures", unverifiable=True
+        )
     try:
         if child.issuer_der == issuer.subject_der:
             child.x509.verify_directly_issued_by(issuer.x509)
