@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench fixtures golden mutation clean
+.PHONY: demo test lint bench fixtures fuzz golden mutation clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	@bash fixtures/demo.sh $(BIN)/certcheck
 
-test: $(STAMP)
+# The estate report's tests render it in headless Chromium (Debian's package; CI runs as root on a fresh machine).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+		(apt-get update && apt-get install -y chromium)
+
+test: $(STAMP) chromium
 	$(BIN)/ruff check certcheck tests benchmarks fixtures
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
@@ -30,8 +35,23 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
+# Coverage-guided fuzzing (atheris), bounded: FUZZ_SECONDS (default 240). The corpus is seeded from fixtures/
+# and kept in build/fuzz/corpus between runs; crashing inputs land in build/fuzz/ (see tests/fuzz/fuzz.py).
+FUZZ_SECONDS ?= 240
+FUZZ_STAMP := $(VENV)/.installed-fuzz
+
+$(FUZZ_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,fuzz]'
+	touch $(FUZZ_STAMP)
+
+fuzz: $(FUZZ_STAMP)
+	$(BIN)/python tests/fuzz/seed.py build/fuzz/corpus
+	$(BIN)/python tests/fuzz/fuzz.py build/fuzz/corpus -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
+		-rss_limit_mb=2048 -timeout=20 -print_final_stats=1 -artifact_prefix=build/fuzz/
+
 fixtures: $(STAMP)
 	$(BIN)/python fixtures/make.py
+	$(BIN)/python fixtures/make_estate.py
 
 # Rewrite fixtures/golden/ (the findings of every fixture case) from the current code; review `git diff` after.
 golden: $(STAMP)
@@ -54,4 +74,4 @@ mutation: $(MUTATION_STAMP)
 	$(BIN)/python tests/mutation_report.py --json mutation-report.json
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache mutants mutation.log mutation-report.json
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build/fuzz mutants mutation.log mutation-report.json

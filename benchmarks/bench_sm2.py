@@ -1,4 +1,4 @@
-"""SM2 cost of one SM upload request, certcheck.sm2 against gmssl, measured side by side on one core.
+"""SM2 cost of one SM upload request, certcheck._crypto.sm2 against gmssl, measured side by side on one core.
 
 A request carries a signing and an encryption certificate with their keys (Tongsuo's server_sign /
 server_enc test pair, issued by the sub CA of chain-ca.crt). Per request we time
@@ -30,7 +30,7 @@ from gmssl.sm2 import CryptSM2, default_ecc_table
 from pyasn1.codec.der import decoder
 from pyasn1_modules import rfc5208, rfc5280, rfc5915
 
-from certcheck import sm2
+from certcheck._crypto import sm2
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus" / "sm2" / "tongsuo"
 TARGET_KEY_MATCH = 20.0  # certcheck must be at least this many times faster than gmssl
@@ -89,7 +89,7 @@ def _time(fn: Callable[[], bool], repeats: int) -> list[float]:
 def _first_use_ms() -> float:
     """Cold cost in a fresh interpreter: the lazy gmpy2 import, the G table and one d*G."""
     code = (
-        "import time; from certcheck import sm2; t = time.perf_counter(); sm2.public_from_private(12345); "
+        "import time; from certcheck._crypto import sm2; t = time.perf_counter(); sm2.public_from_private(12345); "
         "print((time.perf_counter() - t) * 1e3)"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout

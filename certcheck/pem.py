@@ -1,8 +1,10 @@
 """PEM armor: find the blocks in what a user pasted, repair what is unambiguous, refuse what is not.
 
 Users paste PEM in every shape: CRLF, one line with spaces (the form the API's own examples show), blank lines
-between blocks, text around the blocks, re-wrapped base64. Whatever is repaired is reported once per field as an
-info finding; whatever cannot be read is an error finding naming the field. Nothing here raises on bad input.
+between blocks, text around the blocks, re-wrapped base64. Whatever is repaired is noted once per field, whatever
+cannot be read is a problem naming the field; ``rules/pem.py`` turns both into findings. Nothing here raises on
+bad input, and reading is linear in the input whatever it holds (each character is scanned a bounded number of
+times; ``tests/test_pem.py`` feeds it a field of nothing but BEGIN lines).
 """
 
 from __future__ import annotations
@@ -12,9 +14,8 @@ import binascii
 import re
 from dataclasses import dataclass
 
-from certcheck import der
-from certcheck.codes import RFC7468, declare
-from certcheck.model import Finding, Severity
+from certcheck._crypto import der
+from certcheck.model import Problem
 
 __all__ = ["MAX_FIELD_BYTES", "Armor", "Block", "encode", "read"]
 
@@ -24,23 +25,15 @@ MAX_FIELD_BYTES = 256 * 1024
 # One finding per damaged block, up to this many: a field of thousands of broken blocks is one story.
 MAX_FINDINGS_PER_FIELD = 5
 
-TOO_LARGE = declare("pem.too_large", Severity.ERROR, "The field is larger than any real certificate or key.", RFC7468)
-BINARY = declare("pem.binary", Severity.ERROR, "The field holds binary data, not PEM text.", RFC7468)
-DER_GIVEN = declare("pem.der", Severity.ERROR, "The field holds DER (binary ASN.1); the API takes PEM.", RFC7468)
-NO_ARMOR = declare(
-    "pem.no_armor", Severity.ERROR, "Base64 without -----BEGIN/END----- lines: the armor is missing.", RFC7468
+# The codes this module's problems carry; rules/pem.py declares and reports them.
+TOO_LARGE, BINARY, DER_GIVEN, NO_ARMOR, NOT_PEM = (
+    "pem.too_large",
+    "pem.binary",
+    "pem.der",
+    "pem.no_armor",
+    "pem.not_pem",
 )
-NOT_PEM = declare("pem.not_pem", Severity.ERROR, "No PEM block was found in the field.", RFC7468)
-TRUNCATED = declare("pem.truncated", Severity.ERROR, "A PEM block has no matching END line.", RFC7468)
-BAD_BASE64 = declare("pem.bad_base64", Severity.ERROR, "A PEM block's body is not valid base64.", RFC7468)
-CORRUPT = declare("pem.corrupt", Severity.ERROR, "A PEM block decodes, but not to one complete DER structure.", RFC7468)
-REPAIRED = declare(
-    "pem.repaired",
-    Severity.INFO,
-    "The PEM was reformatted (line endings, one-line paste, wrapping, surrounding text); the normalized request "
-    "carries canonical PEM.",
-    RFC7468,
-)
+TRUNCATED, BAD_BASE64, CORRUPT, REPAIRED = "pem.truncated", "pem.bad_base64", "pem.corrupt", "pem.repaired"
 
 _BEGIN = re.compile(r"-----BEGIN ([A-Z0-9][A-Z0-9 ]*?)-----")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
@@ -59,6 +52,9 @@ class Block:
     der: bytes
     headers: tuple[tuple[str, str], ...]
     position: int  # 1-based, among the blocks of the field
+    # The block exactly as given, when that already is canonical PEM (LF, 64 columns, no headers): the
+    # normalized request then reuses it instead of encoding the DER again.
+    canonical: str | None = None
 
     @property
     def is_private(self) -> bool:
@@ -76,12 +72,12 @@ class Block:
         return f"Block({self.label!r}, #{self.position}, {body})"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Armor:
-    """What one field held: its blocks, and findings about the armor itself."""
+    """What one field held: its blocks, and problems with the armor itself."""
 
-    blocks: list[Block]
-    findings: list[Finding]
+    blocks: tuple[Block, ...]
+    problems: tuple[Problem, ...]
 
 
 def encode(label: str, data: bytes, headers: tuple[tuple[str, str], ...] = ()) -> str:
@@ -97,22 +93,26 @@ def read(field: str, data: str | bytes, *, limit: int = MAX_FIELD_BYTES) -> Armo
     size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
     if size > limit:
         return _fail(
-            TOO_LARGE(
-                field,
-                f"{field} is {size:,} bytes, over the {limit:,}-byte limit: a certificate "
-                f"chain or key is a few KB. Was the wrong file given?",
-            )
+            TOO_LARGE,
+            field,
+            f"{field} is {size:,} bytes, over the {limit:,}-byte limit: a certificate "
+            f"chain or key is a few KB. Was the wrong file given?",
         )
     repairs: list[str] = []
     text = _as_text(field, data, repairs)
-    if isinstance(text, Finding):
-        return _fail(text)
+    if isinstance(text, Problem):
+        return Armor((), (text,))
+    if "-----\\n" in text or "\\n-----END " in text or "-----\\r\\n" in text:
+        # Line breaks that arrived as the two characters \n (PEM copied out of a JSON string or a web form);
+        # JSON may also escape "/" as "\/". A backslash is never part of PEM, so this is unambiguous.
+        repairs.append("line breaks written as the characters \\n (copied from JSON?)")
+        text = text.replace("\\r\\n", "\n").replace("\\n", "\n").replace("\\r", "\n").replace("\\/", "/")
     if "\r" in text:
         repairs.append("Windows (CRLF) line endings")
         text = text.replace("\r\n", "\n").replace("\r", "\n")
 
     blocks: list[Block] = []
-    findings: list[Finding] = []
+    problems: list[Problem] = []
     pos = 0
     outside: list[str] = []
     while True:
@@ -123,11 +123,14 @@ def read(field: str, data: str | bytes, *, limit: int = MAX_FIELD_BYTES) -> Armo
         outside.append(text[pos : begin.start()])
         label = begin.group(1).strip()
         end_marker = f"-----END {label}-----"
-        end = text.find(end_marker, begin.end())
-        following = text.find("-----BEGIN ", begin.end(), end if end >= 0 else len(text))
-        if end < 0 or following >= 0:
-            findings.append(
-                TRUNCATED(
+        # Linear whatever the input: the END line is looked for only up to the next BEGIN line, so a field of
+        # BEGIN lines without END is scanned once, not once per BEGIN line.
+        following = text.find("-----BEGIN ", begin.end())
+        end = text.find(end_marker, begin.end(), following if following >= 0 else len(text))
+        if end < 0:
+            problems.append(
+                Problem(
+                    TRUNCATED,
                     field,
                     f"{field}: block {len(blocks) + 1} (-----BEGIN {label}-----) has no "
                     f"'{end_marker}' line: the paste was cut short.",
@@ -137,35 +140,37 @@ def read(field: str, data: str | bytes, *, limit: int = MAX_FIELD_BYTES) -> Armo
                 break
             pos = following
             continue
-        block_or_finding = _decode_body(field, label, text[begin.end() : end], len(blocks) + 1, repairs)
-        if isinstance(block_or_finding, Finding):
-            findings.append(block_or_finding)
+        whole = text[begin.start() : end + len(end_marker)]
+        block = _decode_body(field, label, whole, begin.end() - begin.start(), len(blocks) + 1, repairs)
+        if isinstance(block, Problem):
+            problems.append(block)
         else:
-            blocks.append(block_or_finding)
+            blocks.append(block)
         pos = end + len(end_marker)
 
-    if len(findings) > MAX_FINDINGS_PER_FIELD:
-        extra = len(findings) - MAX_FINDINGS_PER_FIELD
-        findings = findings[:MAX_FINDINGS_PER_FIELD]
-        first = findings[-1]
-        findings.append(Finding(first.code, first.severity, field, f"{field}: {extra} more damaged blocks not listed."))
-    if not blocks and not findings:
-        return _fail(_no_blocks(field, text))
+    if len(problems) > MAX_FINDINGS_PER_FIELD:
+        extra = len(problems) - MAX_FINDINGS_PER_FIELD
+        problems = problems[:MAX_FINDINGS_PER_FIELD]
+        problems.append(Problem(problems[-1].code, field, f"{field}: {extra} more damaged blocks not listed."))
+    if not blocks and not problems:
+        return Armor((), (_no_blocks(field, text),))
     _note_outside(outside, repairs)
     if repairs:
         unique = list(dict.fromkeys(repairs))
-        findings.insert(
+        problems.insert(
             0,
-            REPAIRED(field, f"{field}: repaired {', '.join(unique)}; the normalized request carries canonical PEM."),
+            Problem(
+                REPAIRED, field, f"{field}: repaired {', '.join(unique)}; the normalized request carries canonical PEM."
+            ),
         )
-    return Armor(blocks, findings)
+    return Armor(tuple(blocks), tuple(problems))
 
 
-def _fail(finding: Finding) -> Armor:
-    return Armor([], [finding])
+def _fail(code: str, field: str, message: str) -> Armor:
+    return Armor((), (Problem(code, field, message),))
 
 
-def _as_text(field: str, data: str | bytes, repairs: list[str]) -> str | Finding:
+def _as_text(field: str, data: str | bytes, repairs: list[str]) -> str | Problem:
     if isinstance(data, bytes):
         if data.startswith(b"\xef\xbb\xbf"):
             repairs.append("a UTF-8 byte order mark")
@@ -174,23 +179,41 @@ def _as_text(field: str, data: str | bytes, repairs: list[str]) -> str | Finding
             try:
                 text = data.decode("utf-16")
             except UnicodeDecodeError:
-                return BINARY(field, f"{field} starts like UTF-16 text but does not decode as it.")
+                return Problem(BINARY, field, f"{field} starts like UTF-16 text but does not decode as it.")
             repairs.append("UTF-16 text encoding")
             return text
+        converted = _der_as_pem(data)
+        if converted is not None:  # DER certificates (or one key) are unambiguous: converted, with a note
+            repairs.append(converted[1])
+            return converted[0]
         if der.is_single_structure(data):
-            return DER_GIVEN(
+            guess = _der_guess(data)
+            if "PKCS#12" in guess:
+                return Problem(
+                    DER_GIVEN,
+                    field,
+                    f"{field} holds a PKCS#12 (PFX) keystore, not PEM: give the file with `--pfx FILE "
+                    "--key-password-env VAR` (certcheck takes Cert and Key out of it), or export PEM with "
+                    "`openssl pkcs12 -in FILE -nodes`.",
+                )
+            return Problem(
+                DER_GIVEN,
                 field,
-                f"{field} holds DER (binary ASN.1){_der_guess(data)}, not PEM. Convert it, e.g. "
+                f"{field} holds DER (binary ASN.1){guess}, not PEM. Convert it, e.g. "
                 "`openssl x509 -inform der -in FILE -out FILE.pem` for a certificate or "
                 "`openssl pkey -inform der -in FILE -out FILE.pem` for a key.",
             )
         if b"\x00" in data:
-            return BINARY(field, f"{field} holds binary data ({len(data):,} bytes with NUL bytes), not PEM text.")
+            return Problem(
+                BINARY, field, f"{field} holds binary data ({len(data):,} bytes with NUL bytes), not PEM text."
+            )
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             if b"-----BEGIN " not in data:
-                return BINARY(field, f"{field} is neither PEM text nor UTF-8 ({len(data):,} bytes): a binary file?")
+                return Problem(
+                    BINARY, field, f"{field} is neither PEM text nor UTF-8 ({len(data):,} bytes): a binary file?"
+                )
             # PEM blocks are ASCII: other bytes can only be in surrounding text (dropped) or a damaged body.
             repairs.append("text in a non-UTF-8 encoding")
             text = data.decode("latin-1")
@@ -202,11 +225,44 @@ def _as_text(field: str, data: str | bytes, repairs: list[str]) -> str | Finding
     return text
 
 
+def _der_as_pem(data: bytes) -> tuple[str, str] | None:
+    """DER certificates (one, or several back to back, as some tools export a chain) or one DER private key, as
+    PEM text and the repair to note; None when the bytes are not that."""
+    from cryptography import x509
+
+    from certcheck.redaction import is_private_key_der
+
+    try:
+        first = der.read_tlv(data)
+    except ValueError:
+        return None
+    if first.tag != der.SEQUENCE:
+        return None
+    if first.end == len(data) and is_private_key_der(data):
+        encrypted = der.children(data, first)[0].tag == der.SEQUENCE
+        label = "ENCRYPTED PRIVATE KEY" if encrypted else "PRIVATE KEY"
+        return encode(label, data), "a DER (binary) private key, converted to PEM"
+    parts: list[bytes] = []
+    pos = 0
+    while pos < len(data) and len(parts) < 64:
+        try:
+            tlv = der.read_tlv(data, pos)
+            x509.load_der_x509_certificate(data[pos : tlv.end])
+        except Exception:  # not a certificate (cryptography's own exception types included): not this repair
+            return None
+        parts.append(data[pos : tlv.end])
+        pos = tlv.end
+    if pos != len(data):
+        return None
+    what = "a DER (binary) certificate" if len(parts) == 1 else f"{len(parts)} DER (binary) certificates"
+    return "".join(encode("CERTIFICATE", part) for part in parts), f"{what}, converted to PEM"
+
+
 def _der_guess(data: bytes) -> str:
     """What some DER bytes are, for the message (only on this error path, so imports stay lazy)."""
     from cryptography import x509
 
-    from certcheck.containers import identify_vendor_container
+    from certcheck._crypto.containers import identify_vendor_container
 
     try:
         x509.load_der_x509_certificate(data)
@@ -216,9 +272,15 @@ def _der_guess(data: bytes) -> str:
     return ": a certificate"
 
 
-def _decode_body(field: str, label: str, body: str, position: int, repairs: list[str]) -> Block | Finding:
+def _decode_body(field: str, label: str, whole: str, head: int, position: int, repairs: list[str]) -> Block | Problem:
+    """``whole`` is the block from BEGIN to END line inclusive; its body starts ``head`` characters in."""
+    body = whole[head : len(whole) - len(label) - 14]  # 14: "-----END " + "-----"
     if _CANONICAL_BODY.fullmatch(body):  # the common case, decoded without looking at each line
-        return _decode_base64(field, label, body.replace("\n", ""), (), position, charset_checked=True)
+        b64 = body.replace("\n", "")
+        block = _decode_base64(field, label, b64, (), position, charset_checked=True)
+        if isinstance(block, Block) and head == len(label) + 16 and _exact_tail(b64, block.der):
+            return Block(block.label, block.der, (), position, whole + "\n")
+        return block
     headers: list[tuple[str, str]] = []
     lines = [line.strip() for line in body.split("\n")]
     lines = [line for line in lines if line]
@@ -251,6 +313,12 @@ def _decode_body(field: str, label: str, body: str, position: int, repairs: list
     return _decode_base64(field, label, "".join(b64_lines), tuple(headers), position)
 
 
+def _exact_tail(b64: str, raw: bytes) -> bool:
+    """Whether encoding ``raw`` gives ``b64`` back: only the last quantum can differ (unused bits set)."""
+    tail = len(raw) % 3 or 3
+    return b64.endswith(base64.b64encode(raw[-tail:]).decode("ascii"))
+
+
 def _decode_base64(
     field: str,
     label: str,
@@ -258,16 +326,18 @@ def _decode_base64(
     headers: tuple[tuple[str, str], ...],
     position: int,
     charset_checked: bool = False,
-) -> Block | Finding:
+) -> Block | Problem:
     if not charset_checked and not _BASE64.fullmatch(b64):
         bad = next((c for c in b64.rstrip("=") if not (c.isalnum() and c.isascii()) and c not in "+/"), "=")
-        return BAD_BASE64(
+        return Problem(
+            BAD_BASE64,
             field,
             f"{field}: block {position} ({label}) contains {bad!r}, which is not base64: the "
             "content was altered or mangled by an editor.",
         )
     if len(b64) % 4:
-        return BAD_BASE64(
+        return Problem(
+            BAD_BASE64,
             field,
             f"{field}: block {position} ({label}) has {len(b64)} base64 characters, not a "
             "multiple of 4: characters are missing.",
@@ -275,11 +345,12 @@ def _decode_base64(
     try:
         raw = base64.b64decode(b64, validate=True)
     except binascii.Error:
-        return BAD_BASE64(field, f"{field}: block {position} ({label}) is not valid base64.")
+        return Problem(BAD_BASE64, field, f"{field}: block {position} ({label}) is not valid base64.")
     legacy_encrypted = any(k.lower() == "proc-type" and "ENCRYPTED" in v for k, v in headers)
     # Parameter blocks (EC/SM2 PARAMETERS) may hold a bare OID; everything else is a SEQUENCE.
     if not legacy_encrypted and not der.is_single_structure(raw, sequence="PARAMETERS" not in label):
-        return CORRUPT(
+        return Problem(
+            CORRUPT,
             field,
             f"{field}: block {position} ({label}) decodes to {len(raw):,} bytes that are not one "
             "complete DER structure: the block was cut or corrupted.",
@@ -294,7 +365,7 @@ def _note_outside(outside: list[str], repairs: list[str]) -> None:
         repairs.append("blank lines between blocks")
 
 
-def _no_blocks(field: str, text: str) -> Finding:
+def _no_blocks(field: str, text: str) -> Problem:
     compact = "".join(text.split())
     if compact and _BASE64.fullmatch(compact) and len(compact) % 4 == 0:
         try:
@@ -302,19 +373,22 @@ def _no_blocks(field: str, text: str) -> Finding:
         except binascii.Error:
             raw = b""
         if der.is_single_structure(raw):
-            return NO_ARMOR(
+            return Problem(
+                NO_ARMOR,
                 field,
                 f"{field} holds base64{_der_guess(raw)} without the -----BEGIN ...----- and "
                 "-----END ...----- lines. Add the armor lines (or export the file again as PEM).",
             )
     stripped = text.strip()
     if _PATH_LIKE.fullmatch(stripped):
-        return NOT_PEM(
+        return Problem(
+            NOT_PEM,
             field,
             f"{field} holds what looks like a file name ({stripped[:80]!r}), not its content: "
             "pass the file's PEM content.",
         )
-    return NOT_PEM(
+    return Problem(
+        NOT_PEM,
         field,
         f"{field} has no PEM block: expected text starting with '-----BEGIN CERTIFICATE-----' "
         "or '-----BEGIN PRIVATE KEY-----'.",

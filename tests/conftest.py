@@ -13,6 +13,9 @@ from hypothesis import settings
 import certcheck
 from certcheck import Report, UploadParams
 
+# The emulator's fixtures (a running emulator, proxy variables cleared for the official SDK).
+pytest_plugins = ("tests.emulator_support",)
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 STD = FIXTURES / "std"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 
-from certcheck import der, sm2
+from certcheck._crypto import der, sm2
 
 
 def _der_int(value: int) -> bytes:

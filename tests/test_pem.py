@@ -18,7 +18,7 @@ KEY = std("rsa-leaf.key")
 
 def test_canonical_pem_round_trips_without_findings() -> None:
     armor = pem.read("Cert", LEAF)
-    assert armor.findings == []
+    assert armor.problems == ()
     assert len(armor.blocks) == 1
     assert pem.encode("CERTIFICATE", armor.blocks[0].der) == LEAF
 
@@ -38,17 +38,17 @@ def test_repairs_are_reported_and_decode_identically(mangle, repair) -> None:  #
     armor = pem.read("Cert", mangle(LEAF))
     assert [b.der for b in armor.blocks] == [pem.read("Cert", LEAF).blocks[0].der]
     if repair is None:
-        assert armor.findings == []
+        assert armor.problems == ()
     else:
-        assert [f.code for f in armor.findings] == ["pem.repaired"]
-        assert repair in armor.findings[0].message
+        assert [f.code for f in armor.problems] == ["pem.repaired"]
+        assert repair in armor.problems[0].message
 
 
 def test_blank_lines_between_blocks_are_repaired() -> None:
     chain = std("rsa-fullchain.pem").replace("-----END CERTIFICATE-----\n", "-----END CERTIFICATE-----\n\n\n")
     armor = pem.read("Cert", chain)
     assert len(armor.blocks) == 2
-    assert "blank lines" in armor.findings[0].message
+    assert "blank lines" in armor.problems[0].message
 
 
 def _rewrap(text: str, width: int) -> str:
@@ -83,23 +83,27 @@ def test_one_line_paste_of_legacy_encrypted_key_keeps_headers() -> None:
 )
 def test_unreadable_input_is_one_clear_error(data: str | bytes, code: str) -> None:
     armor = pem.read("Cert", data)
-    assert armor.blocks == []
-    assert [f.code for f in armor.findings] == [code]
-    assert armor.findings[0].field == "Cert"
-    assert "Cert" in armor.findings[0].message
+    assert armor.blocks == ()
+    assert [f.code for f in armor.problems] == [code]
+    assert armor.problems[0].field == "Cert"
+    assert "Cert" in armor.problems[0].message
 
 
-def test_der_bytes_are_recognised_as_a_certificate() -> None:
+def test_der_certificate_bytes_are_converted_other_der_refused() -> None:
     der = pem.read("Cert", LEAF).blocks[0].der
     armor = pem.read("Cert", der)
-    assert [f.code for f in armor.findings] == ["pem.der"]
-    assert "a certificate" in armor.findings[0].message and "openssl x509 -inform der" in armor.findings[0].message
+    assert [f.code for f in armor.problems] == ["pem.repaired"]
+    assert "a DER (binary) certificate, converted to PEM" in armor.problems[0].message
+    assert [b.der for b in armor.blocks] == [der]
+    spki = bytes.fromhex("3019301306072a8648ce3d020106082a8648ce3d030107030200ff")  # DER, but no certificate
+    armor = pem.read("Cert", spki)
+    assert [f.code for f in armor.problems] == ["pem.der"] and "openssl x509 -inform der" in armor.problems[0].message
 
 
 def test_base64_that_decodes_to_a_cut_structure_is_corrupt() -> None:
     lines = LEAF.strip().split("\n")
     cut = "\n".join([lines[0], *lines[1:-3], lines[-1]]) + "\n"  # drop whole base64 lines: still valid base64
-    assert [f.code for f in pem.read("Cert", cut).findings] == ["pem.corrupt"]
+    assert [f.code for f in pem.read("Cert", cut).problems] == ["pem.corrupt"]
 
 
 def test_ten_megabyte_paste_is_refused_before_parsing() -> None:
@@ -119,7 +123,7 @@ def test_block_repr_never_shows_key_bytes() -> None:
 @given(st.one_of(st.binary(max_size=3000), st.text(max_size=3000)))
 def test_arbitrary_input_never_raises(data: str | bytes) -> None:
     armor = pem.read("Cert", data)
-    assert armor.blocks or armor.findings
+    assert armor.blocks or armor.problems
 
 
 @settings(max_examples=150, deadline=None)
@@ -149,10 +153,10 @@ def test_utf16_with_bom_is_decoded_and_headers_in_certificates_dropped() -> None
 
     armor = pem.read("Cert", (BROKEN / "cert-utf16le.pem").read_bytes())
     assert [b.der for b in armor.blocks] == [pem.read("Cert", LEAF).blocks[0].der]
-    assert "UTF-16" in armor.findings[0].message
+    assert "UTF-16" in armor.problems[0].message
     armor = pem.read("Cert", (BROKEN / "cert-pem-headers.pem").read_text())
     assert armor.blocks[0].headers == ()
-    assert "headers" in armor.findings[0].message
+    assert "headers" in armor.problems[0].message
 
 
 def test_a_certificate_in_the_key_field_is_one_finding() -> None:
@@ -164,10 +168,10 @@ def test_latin1_text_around_blocks_is_dropped_not_binary() -> None:
     data = "Société Générale, bundle exported 2026\n".encode("latin-1") + LEAF.encode()
     armor = pem.read("Cert", data)
     assert len(armor.blocks) == 1
-    assert [f.code for f in armor.findings] == ["pem.repaired"]
+    assert [f.code for f in armor.problems] == ["pem.repaired"]
 
 
 def test_thousands_of_broken_blocks_are_a_few_findings() -> None:
     armor = pem.read("Cert", "-----BEGIN A-----\n" * 14000)
-    assert len(armor.findings) == pem.MAX_FINDINGS_PER_FIELD + 1
-    assert "more damaged blocks" in armor.findings[-1].message
+    assert len(armor.problems) == pem.MAX_FINDINGS_PER_FIELD + 1
+    assert "more damaged blocks" in armor.problems[-1].message

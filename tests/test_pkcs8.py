@@ -1,4 +1,4 @@
-"""certcheck.documents.pkcs8: encrypted PKCS#8, with GmSSL's files and the openssl command line as oracles."""
+"""certcheck._crypto.pkcs8: encrypted PKCS#8, with GmSSL's files and the openssl command line as oracles."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ from pyasn1.codec.der import encoder
 from pyasn1.type import univ
 from pyasn1_modules import rfc5958, rfc8018
 
-import certcheck.sm2
-from certcheck.documents import pkcs8
-from certcheck.documents.pkcs8 import (
+import certcheck._crypto.sm2
+from certcheck._crypto import pkcs8
+from certcheck._crypto.pkcs8 import (
     KeyDecryptError,
     MalformedEncryptedKeyError,
     UnsupportedEncryptionError,
@@ -224,7 +224,7 @@ def test_sm3_backends_agree() -> None:
 
 def test_gmssl_key_through_pure_python_sm3(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = 0
-    real_sm3 = certcheck.sm2.sm3
+    real_sm3 = certcheck._crypto.sm2.sm3
 
     def counting_sm3(data: bytes) -> bytes:
         nonlocal calls
@@ -233,7 +233,7 @@ def test_gmssl_key_through_pure_python_sm3(monkeypatch: pytest.MonkeyPatch) -> N
 
     monkeypatch.setattr(pkcs8, "_pbkdf2_sm3_hashlib", lambda *a: None)
     monkeypatch.setattr(pkcs8, "_pbkdf2_sm3_cryptography", lambda *a: None)
-    monkeypatch.setattr(certcheck.sm2, "sm3", counting_sm3)
+    monkeypatch.setattr(certcheck._crypto.sm2, "sm3", counting_sm3)
     der = pem_der(CORPUS / "gmssl-generated" / "cakey.pem")
     decrypt_pkcs8(der, b"1234")
     assert calls >= 65536 * 2
@@ -265,7 +265,7 @@ def test_cryptography_sm3_backend_alone(monkeypatch: pytest.MonkeyPatch) -> None
 def test_no_sm3_anywhere_is_unsupported(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pkcs8, "_pbkdf2_sm3_hashlib", lambda *a: None)
     monkeypatch.setattr(pkcs8, "_pbkdf2_sm3_cryptography", lambda *a: None)
-    monkeypatch.setitem(sys.modules, "certcheck.sm2", None)  # makes the import fail
+    monkeypatch.setitem(sys.modules, "certcheck._crypto.sm2", None)  # makes the import fail
     der = pem_der(CORPUS / "gmssl-generated" / "cakey.pem")
     with pytest.raises(UnsupportedEncryptionError, match="SM3"):
         decrypt_pkcs8(der, b"1234")
@@ -396,7 +396,7 @@ def test_fuzz_only_key_decrypt_errors(cheap_key: bytes, data: st.DataObject) -> 
 def test_pure_python_sm3_refuses_gmssl_iteration_counts_instead_of_hanging(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pkcs8, "_pbkdf2_sm3_hashlib", lambda *a: None)
     monkeypatch.setattr(pkcs8, "_pbkdf2_sm3_cryptography", lambda *a: None)
-    monkeypatch.setattr(certcheck.sm2, "_sm3_impl", certcheck.sm2._sm3_gmssl)
+    monkeypatch.setattr(certcheck._crypto.sm2, "_sm3_impl", certcheck._crypto.sm2._sm3_python)
     der = pem_der(CORPUS / "gmssl-generated" / "cakey.pem")
     with pytest.raises(pkcs8.UnsupportedEncryptionError, match="SM3"):
         decrypt_pkcs8(der, b"1234")

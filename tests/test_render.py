@@ -7,7 +7,7 @@ import json
 import pytest
 
 from certcheck import Finding, Report, Severity, Tag, UploadRequest
-from certcheck.render import RENDERERS
+from certcheck.render import FORMATS, RenderOptions, render
 from certcheck.render.json import render_json
 from certcheck.render.text import render_text
 
@@ -26,8 +26,12 @@ FINDINGS = (
 FAILING = Report(FINDINGS, "standard", "RSA", REQUEST)
 
 
-def test_renderer_registry() -> None:
-    assert {"text": render_text, "json": render_json} == RENDERERS
+def test_check_prints_what_these_renderers_return() -> None:
+    # `certcheck check` goes through render(); for one report, text and json are exactly these functions' output
+    for colour in (False, True):
+        options = RenderOptions(colour=colour, single=True)
+        assert render("text", FAILING, options) == render_text(FAILING, colour)
+        assert render("json", FAILING, options) == render_json(FAILING)
 
 
 def test_text_known_answer() -> None:
@@ -145,9 +149,11 @@ def test_json_ignores_colour_and_keeps_unicode() -> None:
     }
 
 
-def test_no_renderer_shows_a_key() -> None:
-    for render in RENDERERS.values():
+def test_no_format_shows_a_key() -> None:
+    assert {"text", "json"} <= set(FORMATS)
+    for name in FORMATS:
         for colour in (False, True):
-            out = render(FAILING, colour)
-            assert "PRIVATE KEY" not in out and "MAA=\n-----END PRIVATE" not in out
-            assert REDACTED in out
+            out = render(name, FAILING, RenderOptions(colour=colour, single=True))
+            assert "PRIVATE KEY" not in out and "MAA=\n-----END PRIVATE" not in out, name
+            if name in ("text", "json"):
+                assert REDACTED in out

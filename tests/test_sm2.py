@@ -1,4 +1,4 @@
-"""Tests for certcheck.sm2: GB/T vectors, rejection paths, the real SM2 corpus, and openssl as an oracle."""
+"""Tests for certcheck._crypto.sm2: GB/T vectors, rejection paths, the real SM2 corpus, and openssl as an oracle."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from pyasn1.codec.der import decoder, encoder
 from pyasn1.type import univ
 from pyasn1_modules import rfc5208, rfc5280, rfc5915
 
-from certcheck import sm2
+from certcheck._crypto import sm2
 from tests.sm2_signing import encode_signature, sign_for_tests
 
 N = sm2.N
@@ -110,9 +110,17 @@ SM3_VECTORS = [
     (b"abcd" * 16, "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732"),
     (b"", "1ab21d8355cfa17f8e61194831e81a8f22bec8c728fefb747ed035eb5082aa2b"),
 ]
+def _sm3_gmssl(data: bytes) -> bytes:
+    """gmssl's SM3: an independent implementation, the oracle for certcheck's own fallback."""
+    from gmssl import sm3 as gmssl_sm3
+
+    return bytes.fromhex(gmssl_sm3.sm3_hash(list(data)))
+
+
 SM3_IMPLS: dict[str, Callable[[bytes], bytes]] = {
     "hashlib": sm2._sm3_hashlib,
-    "gmssl": sm2._sm3_gmssl,
+    "python": sm2._sm3_python,
+    "gmssl": _sm3_gmssl,
 }
 
 
@@ -131,7 +139,7 @@ def test_sm3_known_answers(sm3_impl: str, message: bytes, digest: str) -> None:
     assert sm2.sm3(message).hex() == digest
 
 
-def test_sm3_falls_back_to_gmssl_without_hashlib_sm3(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sm3_falls_back_to_pure_python_without_hashlib_sm3(monkeypatch: pytest.MonkeyPatch) -> None:
     real_new = hashlib.new
 
     def no_sm3(name: str, *args: bytes) -> object:
@@ -140,7 +148,13 @@ def test_sm3_falls_back_to_gmssl_without_hashlib_sm3(monkeypatch: pytest.MonkeyP
         return real_new(name, *args)
 
     monkeypatch.setattr(hashlib, "new", no_sm3)
-    assert sm2._pick_sm3() is sm2._sm3_gmssl
+    assert sm2._pick_sm3() is sm2._sm3_python
+
+
+@pytest.mark.parametrize("size", [0, 1, 55, 56, 63, 64, 65, 119, 120, 1000])
+def test_pure_python_sm3_agrees_with_gmssl_at_every_padding_boundary(size: int) -> None:
+    message = bytes(range(256)) * 4
+    assert sm2._sm3_python(message[:size]) == _sm3_gmssl(message[:size])
 
 
 def test_sm3_uses_hashlib_when_available() -> None:
@@ -486,8 +500,9 @@ def test_sign_verify_round_trip(d: int, message: bytes, variant: sm2.UserId, k: 
 
 
 def test_import_is_light() -> None:
-    # `certcheck check` must start fast: importing certcheck.sm2 must not pull in ecdsa/gmpy2.
-    code = "import sys, certcheck.sm2; print(sorted(m for m in ('ecdsa', 'gmpy2', 'gmssl') if m in sys.modules))"
+    # `certcheck check` must start fast: importing certcheck._crypto.sm2 must not pull in ecdsa/gmpy2.
+    modules = "('ecdsa', 'gmpy2', 'gmssl')"
+    code = f"import sys, certcheck._crypto.sm2; print(sorted(m for m in {modules} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     assert out.strip() == "[]"
 
@@ -863,8 +878,8 @@ def test_openssl_material_through_the_whole_pipeline(openssl_material: OpensslMa
     from certcheck.documents.certs import Algorithm, load_certificate
     from certcheck.documents.chain import check_issued_by
     from certcheck.documents.keys import load_private_key
+    from certcheck.documents.pairs import key_fits as pipeline_key_matches
     from certcheck.pem import read as read_pem
-    from certcheck.rules.pair import key_matches as pipeline_key_matches
 
     items = openssl_material.items
     loaded = [load_certificate("SignCert", 1, it.self_signed.public_bytes(Encoding.DER)) for it in items]

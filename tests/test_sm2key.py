@@ -1,4 +1,4 @@
-"""certcheck.documents.sm2key: SM2 keys and SPKIs from the corpus and openssl, vendor containers, bad input."""
+"""certcheck._crypto.sm2key: SM2 keys and SPKIs from the corpus and openssl, vendor containers, bad input."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from pyasn1.codec.der import encoder
 from pyasn1.type import univ
 from pyasn1_modules import rfc5280
 
-from certcheck.containers import identify_vendor_container
-from certcheck.documents.sm2key import (
+from certcheck._crypto.containers import identify_vendor_container
+from certcheck._crypto.sm2 import N
+from certcheck._crypto.sm2key import (
     Sm2PrivateKey,
     is_sm2_algorithm,
     pkcs8_algorithm,
@@ -27,7 +28,6 @@ from certcheck.documents.sm2key import (
     read_sm2_sec1,
     read_spki,
 )
-from certcheck.sm2 import N
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus" / "sm2"
 TONGSUO = CORPUS / "tongsuo"
@@ -269,6 +269,7 @@ def sec1(version: int = 1, scalar: bytes = b"\x01" * 32, params: bytes | None = 
         (sec1(version=2), "version 2"),
         (sec1(scalar=b"\x00" * 32), "out of range"),
         (sec1(scalar=N.to_bytes(32, "big")), "out of range"),
+        (sec1(scalar=(N - 1).to_bytes(32, "big")), "out of range"),  # n-1: (1+d) has no inverse, cannot sign
         (sec1(scalar=b"\xff" * 33), "out of range"),
         (sec1(params=bytes.fromhex("06082a8648ce3d030107")), "not SM2"),  # P-256 named
         (sec1() + b"\x00", "not a valid ECPrivateKey"),
@@ -282,7 +283,7 @@ def test_bad_sec1(der: bytes, reason: str) -> None:
 
 
 def test_sec1_edges_accepted() -> None:
-    assert read_sm2_sec1(sec1(scalar=(N - 1).to_bytes(32, "big"))).d == N - 1
+    assert read_sm2_sec1(sec1(scalar=(N - 2).to_bytes(32, "big"))).d == N - 2
     assert read_sm2_sec1(sec1(scalar=b"\x01")).d == 1  # short encodings happen
     assert read_sm2_sec1(sec1(params=bytes.fromhex("06082a811ccf5501822d"))).embedded_point is None
 

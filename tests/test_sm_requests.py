@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 
 import certcheck
-from certcheck import UploadParams, sm2
+from certcheck import UploadParams
+from certcheck._crypto import sm2
 from certcheck.documents import parse
 from certcheck.documents.certs import Algorithm, load_certificate
 from certcheck.documents.chain import check_issued_by
 from certcheck.documents.keys import load_private_key
+from certcheck.documents.pairs import key_fits as key_matches
 from certcheck.pem import encode as pem_encode
 from certcheck.pem import read as read_pem
-from certcheck.rules.pair import key_matches
 from tests.conftest import CORPUS, SM2, assert_has, assert_lacks, check, codes, only_info, read, scalar_fragments, sm
 
 TONGSUO = CORPUS / "tongsuo"
@@ -384,7 +385,7 @@ def test_certificates_in_each_others_fields_say_exchange_the_certificates() -> N
 
 
 def _sec1_without_curve() -> str:
-    from certcheck import der
+    from certcheck._crypto import der
 
     data = read_pem("k", sm("sm2-sign.sec1.key")).blocks[0].der
     fields = der.children(data, der.read_tlv(data))

@@ -1,20 +1,30 @@
-"""Parse stage: UploadParams -> Documents (certificates and keys per field, plus every parse problem).
+"""Parse stage: UploadParams -> Documents, the facts every rule reads.
 
 Decides the request's kind first, from which fields are present, so fields the API will ignore are not even
-parsed (the 2025 page: SM fields are "invalid if Cert and Key are not empty").
+parsed (the 2025 page: SM fields are "invalid if Cert and Key are not empty"). Then, per field: PEM armor,
+certificates or the key, and every problem found on the way as a ``Problem`` carrying its finding code. The
+rules (``certcheck/rules``) turn problems into findings; nothing here decides a finding's severity or wording
+beyond the message.
+
+``Documents`` is frozen: everything several rules need (chains with their verified signatures, which key fits
+which leaf, whether the SM pairs are crossed) is computed here, once, before any rule runs.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
 
 from certcheck import pem
-from certcheck.codes import RFC5280, RFC5958, RFC7468, declare
+from certcheck._debug import log_crash
 from certcheck.documents.certs import Algorithm, Certificate, load_certificate
-from certcheck.documents.chain import Chain, build_chain
-from certcheck.documents.keys import SM2_CURVE_DER, KeyError_, PrivateKey, load_private_key
-from certcheck.model import Finding, Severity, UploadParams
+from certcheck.documents.chain import Chain, Verifier, build_chain
+from certcheck.documents.keys import SM2_CURVE_DER, KeyProblem, PrivateKey, load_private_key
+from certcheck.documents.pairs import key_fits, looks_swapped
+from certcheck.model import Problem, UploadParams
 
 __all__ = [
     "SM_PAIRS",
@@ -29,91 +39,15 @@ __all__ = [
 ]
 
 # Real chains are a leaf and one to three intermediates (plus maybe a root). The bound keeps chain building
-# (one signature check per link, ~1.5 ms for SM2) fast however hostile the field.
+# (one signature check per link, ~1 ms for SM2) fast however hostile the field.
 MAX_CERTIFICATES = 10
 
-CERT_TOO_MANY = declare(
-    "cert.too_many",
-    Severity.ERROR,
-    f"A certificate field holds more than {MAX_CERTIFICATES} certificates; only the first {MAX_CERTIFICATES} are read.",
-    RFC5280,
-)
-CERT_BAD_KEY = declare(
-    "cert.bad_public_key",
-    Severity.ERROR,
-    "A certificate's SM2 public key is not a point on the SM2 curve.",
-    "GB/T 32918 / GM/T 0003 (SM2)",
-)
-CERT_UNREADABLE = declare(
-    "cert.unreadable", Severity.ERROR, "A CERTIFICATE block is not a readable X.509 certificate.", RFC5280
-)
-KEY_IN_CERT_FIELD = declare(
-    "pem.key_in_cert_field", Severity.ERROR, "A private key was given in a certificate field.", RFC7468
-)
-CERT_IN_KEY_FIELD = declare(
-    "pem.cert_in_key_field",
-    Severity.ERROR,
-    "A certificate was given in a private-key field (the API pages' own Key example makes this mistake).",
-    RFC7468,
-)
-UNEXPECTED_BLOCK = declare(
-    "pem.unexpected_block",
-    Severity.ERROR,
-    "A PEM block of a kind the field does not take (CSR, public key, CRL, PKCS#7...).",
-    RFC7468,
-)
-KEY_MISSING = declare("key.missing", Severity.ERROR, "A private-key field holds no private key block.", RFC5958)
-KEY_MULTIPLE = declare("key.multiple", Severity.ERROR, "A private-key field holds more than one key.", RFC5958)
-KEY_UNREADABLE = declare("key.unreadable", Severity.ERROR, "A private-key block cannot be read as a key.", RFC5958)
-KEY_ENCRYPTED = declare(
-    "key.encrypted",
-    Severity.ERROR,
-    "The private key is encrypted and no passphrase was given; the API takes a plain key.",
-    RFC5958,
-)
-KEY_WRONG_PASSWORD = declare(
-    "key.wrong_password", Severity.ERROR, "The passphrase does not decrypt the private key.", RFC5958
-)
-KEY_DECRYPT_UNSUPPORTED = declare(
-    "key.decrypt_unsupported",
-    Severity.ERROR,
-    "The private key is encrypted with a scheme certcheck cannot decrypt.",
-    RFC5958,
-)
-KEY_VENDOR = declare(
-    "key.vendor_container",
-    Severity.ERROR,
-    "The field holds a vendor key container (PKCS#12, SM2EnvelopedKey, CFCA), not a PEM private key.",
-    RFC5958,
-)
-KEY_UNSUPPORTED = declare(
-    "key.unsupported_algorithm",
-    Severity.ERROR,
-    "The private key's algorithm is not one the API takes.",
-    RFC5958,
-)
-KEY_OUT_OF_RANGE = declare(
-    "key.out_of_range",
-    Severity.ERROR,
-    "The SM2 private scalar d is outside [1, n-2].",
-    "GB/T 32918 / GM/T 0003 (SM2)",
-)
-KEY_NOTE = declare(
-    "key.normalized",
-    Severity.INFO,
-    "The private key was decrypted or relabelled for the normalized request.",
-    RFC5958,
-)
-
-_KEY_ERRORS = {
-    "unreadable": KEY_UNREADABLE,
-    "encrypted": KEY_ENCRYPTED,
-    "wrong_password": KEY_WRONG_PASSWORD,
-    "decrypt_unsupported": KEY_DECRYPT_UNSUPPORTED,
-    "vendor": KEY_VENDOR,
-    "unsupported": KEY_UNSUPPORTED,
-    "out_of_range": KEY_OUT_OF_RANGE,
-}
+# The codes of the problems found here; rules/cert.py, rules/pem.py and rules/key.py declare and report them.
+CERT_TOO_MANY, CERT_BAD_KEY, CERT_UNREADABLE = "cert.too_many", "cert.bad_public_key", "cert.unreadable"
+KEY_IN_CERT_FIELD, CERT_IN_KEY_FIELD = "pem.key_in_cert_field", "pem.cert_in_key_field"
+UNEXPECTED_BLOCK = "pem.unexpected_block"
+KEY_MISSING, KEY_MULTIPLE, KEY_NOTE = "key.missing", "key.multiple", "key.normalized"
+CRASHED = "rule.crashed"  # reading a field failed inside certcheck: a bug, reported for that field alone
 
 _CERT_LABELS = {"CERTIFICATE", "X509 CERTIFICATE"}
 _PARAMETER_LABELS = {"EC PARAMETERS", "SM2 PARAMETERS"}
@@ -130,6 +64,7 @@ _OTHER_LABELS = {
 STANDARD_PAIRS = (("Cert", "Key"),)
 SM_PAIRS = (("SignCert", "SignPrivateKey"), ("EncryptCert", "EncryptPrivateKey"))
 SM_FIELDS = ("SignCert", "SignPrivateKey", "EncryptCert", "EncryptPrivateKey")
+CERT_FIELDS = frozenset({"Cert", "SignCert", "EncryptCert"})
 
 
 class Kind(str, enum.Enum):
@@ -140,41 +75,38 @@ class Kind(str, enum.Enum):
         return self.value
 
 
-@dataclass(eq=False)
+def _empty() -> Mapping[str, Any]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True, eq=False)
 class Documents:
-    """Everything parsed from one request. Rules read it; nothing here changes after ``parse``."""
+    """Everything parsed from one request, and the facts derived from it. Rules read it; nothing changes it."""
 
     params: UploadParams
     kind: Kind | None
-    certs: dict[str, list[Certificate]] = field(default_factory=dict)
-    keys: dict[str, PrivateKey] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
     ignored: tuple[str, ...] = ()  # SM fields present but ignored because Cert and Key are given
-    _chains: dict[str, Chain] = field(default_factory=dict, repr=False)
+    certs: Mapping[str, tuple[Certificate, ...]] = field(default_factory=_empty)
+    keys: Mapping[str, PrivateKey] = field(default_factory=_empty)
+    chains: Mapping[str, Chain] = field(default_factory=_empty)
+    problems: tuple[Problem, ...] = ()
+    matches: Mapping[str, bool] = field(default_factory=_empty)  # key field -> the key fits its pair's leaf
+    swapped: bool = False  # SM: each key fits the other pair's leaf (and not its own)
 
     @property
     def pairs(self) -> tuple[tuple[str, str], ...]:
         """(certificate field, key field) pairs this request's kind uses."""
-        if self.kind is Kind.STANDARD:
-            return STANDARD_PAIRS
-        if self.kind is Kind.SM:
-            return SM_PAIRS
-        return ()
+        return _pairs(self.kind)
 
     @property
     def cert_fields(self) -> list[str]:
-        return [c for c, _ in self.pairs if self.certs.get(c)]
+        return [c for c, _ in self.pairs if c in self.chains]
 
     def chain(self, cert_field: str) -> Chain | None:
-        if cert_field not in self._chains:
-            certs = self.certs.get(cert_field)
-            if not certs:
-                return None
-            self._chains[cert_field] = build_chain(certs)
-        return self._chains[cert_field]
+        return self.chains.get(cert_field)
 
     def leaf(self, cert_field: str) -> Certificate | None:
-        chain = self.chain(cert_field)
+        chain = self.chains.get(cert_field)
         return chain.leaf if chain else None
 
     @property
@@ -184,6 +116,14 @@ class Documents:
             return None
         leaf = self.leaf(self.pairs[0][0])
         return leaf.algorithm if leaf else None
+
+
+def _pairs(kind: Kind | None) -> tuple[tuple[str, str], ...]:
+    if kind is Kind.STANDARD:
+        return STANDARD_PAIRS
+    if kind is Kind.SM:
+        return SM_PAIRS
+    return ()
 
 
 def decide_kind(params: UploadParams) -> tuple[Kind | None, tuple[str, ...]]:
@@ -200,42 +140,94 @@ def decide_kind(params: UploadParams) -> tuple[Kind | None, tuple[str, ...]]:
 
 def parse(params: UploadParams) -> Documents:
     kind, ignored = decide_kind(params)
-    docs = Documents(params, kind, ignored=ignored)
-    fields_to_read = [f for pair in docs.pairs for f in pair]
-    for name in fields_to_read:
-        value = params.get(name)
+    problems: list[Problem] = []
+    certs: dict[str, tuple[Certificate, ...]] = {}
+    keys: dict[str, PrivateKey] = {}
+    pairs = _pairs(kind)
+    for name in (f for pair in pairs for f in pair):
         if not params.given(name):
             continue
-        armor = pem.read(name, value)
-        docs.findings.extend(armor.findings)
-        if name in ("Cert", "SignCert", "EncryptCert"):
-            _read_certs(docs, name, armor)
-        else:
-            _read_key(docs, name, armor, params.key_password)
-    return docs
+        # A failure inside certcheck while reading one field is that field's finding; the rest is still checked.
+        try:
+            armor = pem.read(name, params.get(name))
+            problems.extend(armor.problems)
+            if name in CERT_FIELDS:
+                field_certs = _read_certs(name, armor, problems)
+                if field_certs:
+                    certs[name] = field_certs
+            else:
+                key = _read_key(name, armor, params.key_password, problems)
+                if key is not None:
+                    keys[name] = key
+        except Exception as exc:  # a bug: reported, logged for --debug, and contained
+            problems.append(_crashed(name, f"reading {name}", exc))
+    chains: dict[str, Chain] = {}
+    verifier = Verifier()  # shared by the fields of this request, dropped with it
+    for name, field_certs in certs.items():
+        try:
+            chains[name] = build_chain(field_certs, verifier)
+        except Exception as exc:
+            problems.append(_crashed(name, f"building the chain of {name}", exc))
+    matches: dict[str, bool] = {}
+    for cert_field, key_field in pairs:
+        leaf, key = chains[cert_field].leaf if cert_field in chains else None, keys.get(key_field)
+        if leaf is not None and key is not None:
+            matches[key_field] = key_fits(key, leaf)
+    swapped = kind is Kind.SM and looks_swapped(
+        chains["SignCert"].leaf if "SignCert" in chains else None,
+        chains["EncryptCert"].leaf if "EncryptCert" in chains else None,
+        keys.get("SignPrivateKey"),
+        keys.get("EncryptPrivateKey"),
+    )
+    return Documents(
+        params,
+        kind,
+        ignored,
+        MappingProxyType(certs),
+        MappingProxyType(keys),
+        MappingProxyType(chains),
+        tuple(problems),
+        MappingProxyType(matches),
+        swapped,
+    )
 
 
-def _read_certs(docs: Documents, name: str, armor: pem.Armor) -> None:
+def _crashed(name: str, what: str, exc: Exception) -> Problem:
+    log_crash(what, exc)
+    # Only the exception's type: its message could quote key material.
+    return Problem(
+        CRASHED,
+        name,
+        f"{what} crashed inside certcheck ({type(exc).__name__}); this field was not checked. Please report it "
+        "with the input's shape (`certcheck check --debug` logs where it happened).",
+    )
+
+
+def _read_certs(name: str, armor: pem.Armor, problems: list[Problem]) -> tuple[Certificate, ...]:
     certs: list[Certificate] = []
     cert_blocks = sum(1 for b in armor.blocks if b.label in _CERT_LABELS)
     if cert_blocks > MAX_CERTIFICATES:
-        docs.findings.append(
-            CERT_TOO_MANY(
+        problems.append(
+            Problem(
+                CERT_TOO_MANY,
                 name,
                 f"{name} holds {cert_blocks} certificates; a chain is the leaf and its intermediates. Only the "
                 f"first {MAX_CERTIFICATES} were read: remove the extra certificates (a CA bundle was pasted?).",
             )
         )
+    attempted = 0  # unreadable blocks count too: 4,000 broken certificates are not 4,000 findings
     for block in armor.blocks:
-        if block.label in _CERT_LABELS and len(certs) >= MAX_CERTIFICATES:
+        if block.label in _CERT_LABELS and attempted >= MAX_CERTIFICATES:
             continue
         if block.label in _CERT_LABELS:
-            cert = _read_certificate(docs, name, block)
+            attempted += 1
+            cert = _read_certificate(name, block, problems)
             if cert is not None:
                 certs.append(cert)
         elif block.is_private:
-            docs.findings.append(
-                KEY_IN_CERT_FIELD(
+            problems.append(
+                Problem(
+                    KEY_IN_CERT_FIELD,
                     name,
                     f"{name}: block {block.position} is a private key "
                     f"({block.label}); it belongs in the key field, not here.",
@@ -243,21 +235,22 @@ def _read_certs(docs: Documents, name: str, armor: pem.Armor) -> None:
             )
         else:
             what = _OTHER_LABELS.get(block.label, f"a '{block.label}' block")
-            docs.findings.append(UNEXPECTED_BLOCK(name, f"{name}: block {block.position} is {what}."))
-    if certs:
-        docs.certs[name] = certs
+            problems.append(Problem(UNEXPECTED_BLOCK, name, f"{name}: block {block.position} is {what}."))
+    return tuple(certs)
 
 
-def _read_certificate(docs: Documents, name: str, block: pem.Block) -> Certificate | None:
+def _read_certificate(name: str, block: pem.Block, problems: list[Problem]) -> Certificate | None:
+    canonical = block.canonical if block.label == "CERTIFICATE" else None
     try:
-        cert = load_certificate(name, block.position, block.der)
+        cert = load_certificate(name, block.position, block.der, canonical)
     except ValueError as exc:
         message = f"{name}: block {block.position} is not a readable X.509 certificate ({_short(exc)})."
-        docs.findings.append(CERT_UNREADABLE(name, message))
+        problems.append(Problem(CERT_UNREADABLE, name, message))
         return None
-    if cert.algorithm is Algorithm.SM2 and not _valid_sm2_point(cert.point):
-        docs.findings.append(
-            CERT_BAD_KEY(
+    if not cert.point_valid:
+        problems.append(
+            Problem(
+                CERT_BAD_KEY,
                 name,
                 f"{name}: {cert.label()} carries an SM2 public key that is not a point on the SM2 curve: the "
                 "certificate is corrupt, and nothing can match or verify against it.",
@@ -266,12 +259,13 @@ def _read_certificate(docs: Documents, name: str, block: pem.Block) -> Certifica
     return cert
 
 
-def _read_key(docs: Documents, name: str, armor: pem.Armor, password: bytes | None) -> None:
+def _read_key(name: str, armor: pem.Armor, password: bytes | None, problems: list[Problem]) -> PrivateKey | None:
     key_blocks = [b for b in armor.blocks if b.is_private]
     for block in armor.blocks:
         if block.label in _CERT_LABELS:
-            docs.findings.append(
-                CERT_IN_KEY_FIELD(
+            problems.append(
+                Problem(
+                    CERT_IN_KEY_FIELD,
                     name,
                     f"{name}: block {block.position} is a certificate; this "
                     "field takes the private key (-----BEGIN PRIVATE KEY-----"
@@ -280,44 +274,33 @@ def _read_key(docs: Documents, name: str, armor: pem.Armor, password: bytes | No
             )
         elif not block.is_private and block.label not in _PARAMETER_LABELS:
             what = _OTHER_LABELS.get(block.label, f"a '{block.label}' block")
-            docs.findings.append(UNEXPECTED_BLOCK(name, f"{name}: block {block.position} is {what}."))
+            problems.append(Problem(UNEXPECTED_BLOCK, name, f"{name}: block {block.position} is {what}."))
     if len(key_blocks) > 1:
-        docs.findings.append(
-            KEY_MULTIPLE(
+        problems.append(
+            Problem(
+                KEY_MULTIPLE,
                 name,
                 f"{name} holds {len(key_blocks)} private keys; give exactly one, the key of the leaf certificate.",
             )
         )
-        return
+        return None
     if not key_blocks:
         if armor.blocks and not any(b.label in _CERT_LABELS for b in armor.blocks):
-            docs.findings.append(KEY_MISSING(name, f"{name} holds no private key block."))
-        return
+            problems.append(Problem(KEY_MISSING, name, f"{name} holds no private key block."))
+        return None
+    sm2_parameters = any(
+        b.label == "SM2 PARAMETERS" or (b.label in _PARAMETER_LABELS and b.der == SM2_CURVE_DER) for b in armor.blocks
+    )
     try:
-        sm2_parameters = any(
-            b.label == "SM2 PARAMETERS" or (b.label in _PARAMETER_LABELS and b.der == SM2_CURVE_DER)
-            for b in armor.blocks
-        )
         key = load_private_key(key_blocks[0], name, password, sm2_parameters)
-    except KeyError_ as exc:
-        docs.findings.append(_KEY_ERRORS[exc.kind](name, str(exc)))
-        return
-    docs.keys[name] = key
+    except KeyProblem as problem:
+        problems.append(Problem(problem.code, name, str(problem)))
+        return None
     dropped = sorted({b.label for b in armor.blocks if b.label in _PARAMETER_LABELS})
     if dropped:
-        key.notes.append(f"dropped the {' and '.join(dropped)} block: the normalized key names its curve itself")
-    for note in key.notes:
-        docs.findings.append(KEY_NOTE(name, f"{name}: {note}."))
-
-
-def _valid_sm2_point(point: bytes | None) -> bool:
-    from certcheck import sm2
-
-    try:
-        sm2.decode_point(point or b"")
-    except ValueError:
-        return False
-    return True
+        key = key.with_note(f"dropped the {' and '.join(dropped)} block: the normalized key names its curve itself")
+    problems.extend(Problem(KEY_NOTE, name, f"{name}: {note}.") for note in key.notes)
+    return key
 
 
 def _short(exc: Exception) -> str:

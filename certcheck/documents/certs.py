@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.x509 import KeyUsage, Name
 from cryptography.x509.oid import ExtensionOID, NameOID
 
-from certcheck import der
+from certcheck._crypto import der
 
 __all__ = ["SUPPORTED_CURVES", "Algorithm", "Certificate", "load_certificate"]
 
@@ -48,9 +48,14 @@ SUPPORTED_CURVES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-
 SM2_SIGNATURE_OID = "1.2.156.10197.1.501"
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class Certificate:
-    """One certificate of a field, as given (``position`` is 1-based within the field)."""
+    """One certificate of a field, as given (``position`` is 1-based within the field).
+
+    Frozen: the parse stage builds it whole. The ``cached_property`` members are lazy views of that immutable
+    data (names as text, extensions), computed at most once and only when a rule or a message needs them:
+    most requests never look at an intermediate's extensions.
+    """
 
     field: str
     position: int
@@ -59,9 +64,11 @@ class Certificate:
     algorithm: Algorithm
     public_key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey | None  # None for SM2 and unsupported keys
     curve: str | None = None  # "secp256r1", "sm2p256v1", ... for EC and SM2
-    point: bytes | None = None  # uncompressed public point, EC and SM2
+    point: bytes | None = None  # public point, EC and SM2: uncompressed (04||X||Y) whenever it is a valid point
     key_size: int | None = None
     detail: str = ""  # why the algorithm is "other"
+    point_valid: bool = True  # False: an SM2 public key that is not a point of the curve (cert.bad_public_key)
+    canonical: str | None = None  # the PEM as given, when it already is the canonical form
 
     @cached_property
     def fingerprint(self) -> str:
@@ -164,23 +171,28 @@ def _name_text(get_name: Callable[[], Name], full: bool = False) -> str:
     return text or "empty name"
 
 
-def load_certificate(field: str, position: int, data: bytes) -> Certificate:
+def load_certificate(field: str, position: int, data: bytes, canonical: str | None = None) -> Certificate:
     """Parse DER; raise ValueError (with a safe message) when it is not a certificate."""
     try:
         with warnings.catch_warnings():
             # cryptography warns about non-positive serials or odd name lengths, which some SM2 CAs issue.
             warnings.simplefilter("ignore")
-            return _load(field, position, data)
+            return _load(field, position, data, canonical)
     except ValueError:
         raise
     except Exception as exc:  # InvalidVersion, DuplicateExtension, ...: cryptography's own exception types
         raise ValueError(type(exc).__name__) from None
 
 
-def _load(field: str, position: int, data: bytes) -> Certificate:
+def _load(field: str, position: int, data: bytes, canonical: str | None) -> Certificate:
     cert = x509.load_der_x509_certificate(data)
     algorithm, public_key, curve, point, size, detail = _classify(cert)
-    loaded = Certificate(field, position, data, cert, algorithm, public_key, curve, point, size, detail)
+    valid = True
+    if algorithm is Algorithm.SM2:
+        point, valid = _sm2_point(point)
+    loaded = Certificate(
+        field, position, data, cert, algorithm, public_key, curve, point, size, detail, valid, canonical
+    )
     # cryptography decodes fields lazily: touch what the rules read, so a corrupt field is a parse finding
     # here and not an exception inside a rule.
     loaded.issuer_der, loaded.not_before, loaded.not_after, loaded.signature_oid, cert.extensions  # noqa: B018
@@ -216,9 +228,19 @@ def _classify(cert: x509.Certificate) -> _Classified:
     return Algorithm.OTHER, None, None, None, None, type(key).__name__
 
 
+def _sm2_point(point: bytes | None) -> tuple[bytes | None, bool]:
+    """The SM2 point in uncompressed form, and whether it is a point of the curve at all."""
+    from certcheck._crypto import sm2
+
+    try:
+        return sm2.encode_point(sm2.decode_point(point or b"")), True
+    except ValueError:
+        return point, False
+
+
 def _classify_spki(cert: x509.Certificate) -> _Classified:
     """Keys ``cryptography`` cannot load: SM2 in either SubjectPublicKeyInfo form, explicit curves, others."""
-    from certcheck.documents import sm2key  # pyasn1 is only imported when a certificate needs it
+    from certcheck._crypto import sm2key  # only when a certificate needs it
 
     try:
         info = sm2key.read_spki(der.spki_from_tbs(cert.tbs_certificate_bytes))

@@ -1,13 +1,15 @@
 """Chains: which certificate of a field is the leaf, who issued whom, and in what order they should go.
 
-Computed once per field (``Documents.chain``) and shared by the chain rule, the pair rule and the request
-builder, so signatures are verified once.
+Built once per field by ``parse`` and shared by the chain rule, the pair rule and the request builder. One
+``Verifier`` serves a whole request, so a signature is verified once even when two fields (SignCert and
+EncryptCert) carry the same intermediate; it lives only as long as that request's parse.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 
 from cryptography.exceptions import InternalError, InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
@@ -15,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from certcheck.documents.certs import SM2_SIGNATURE_OID, Algorithm, Certificate, same_name
 
-__all__ = ["Chain", "Link", "SignatureCheck", "build_chain", "check_issued_by"]
+__all__ = ["Chain", "Link", "SignatureCheck", "Verifier", "build_chain", "check_issued_by"]
 
 # SHA-1 and MD5 signatures: verify_directly_issued_by refuses them ("Unsupported signature algorithm"), which made a
 # valid SHA-1 signature look forged and a SHA-1 root never self-signed. They are verified with the key instead;
@@ -40,16 +42,16 @@ class Link:
     signature: SignatureCheck
 
 
-@dataclass
+@dataclass(frozen=True)
 class Chain:
     """A field's certificates arranged as a path: ``ordered`` is leaf first, each issued by the next."""
 
-    given: list[Certificate]
-    ordered: list[Certificate]
-    links: list[Link] = field(default_factory=list)
-    duplicates: list[Certificate] = field(default_factory=list)
-    unrelated: list[Certificate] = field(default_factory=list)
-    _self_signed: set[int] = field(default_factory=set, repr=False)
+    given: tuple[Certificate, ...]
+    ordered: tuple[Certificate, ...]
+    links: tuple[Link, ...] = ()
+    duplicates: tuple[Certificate, ...] = ()
+    unrelated: tuple[Certificate, ...] = ()
+    _self_signed: frozenset[int] = frozenset()
 
     def self_signed(self, cert: Certificate) -> bool:
         """Whether a certificate of the path is signed by its own key (a root, or a self-signed leaf)."""
@@ -66,7 +68,7 @@ class Chain:
 
 
 def check_issued_by(child: Certificate, issuer: Certificate) -> SignatureCheck:
-    """Verify child's signature with issuer's key: ``cryptography`` for RSA/EC, certcheck.sm2 for SM2."""
+    """Verify child's signature with issuer's key: ``cryptography`` for RSA/EC, certcheck._crypto.sm2 for SM2."""
     if issuer.algorithm is Algorithm.SM2:
         return _check_sm2(child, issuer)
     if issuer.public_key is None:
@@ -114,7 +116,7 @@ def _first_line(exc: Exception) -> str:
 
 
 def _check_sm2(child: Certificate, issuer: Certificate) -> SignatureCheck:
-    from certcheck import sm2
+    from certcheck._crypto import sm2
 
     if child.signature_oid != SM2_SIGNATURE_OID:
         return SignatureCheck(False, f"signed with {child.signature_oid}, not SM2-with-SM3, by an SM2 issuer")
@@ -129,7 +131,7 @@ def _check_sm2(child: Certificate, issuer: Certificate) -> SignatureCheck:
     return SignatureCheck(True, variant.value)
 
 
-def build_chain(certs: list[Certificate]) -> Chain:
+def build_chain(certs: tuple[Certificate, ...], verified: Verifier | None = None) -> Chain:
     """Arrange a field's certificates into a path from the leaf, noting duplicates and strangers."""
     unique: list[Certificate] = []
     duplicates: list[Certificate] = []
@@ -140,9 +142,9 @@ def build_chain(certs: list[Certificate]) -> Chain:
         else:
             seen.add(cert.fingerprint)
             unique.append(cert)
-    # Signature checks are memoized across both walks: with SM2 each costs ~1.5 ms, and a hostile field of
-    # many same-named certificates must not turn into a quadratic number of them.
-    verified = _Verifier()
+    # Signature checks are memoized across both walks (and fields): with SM2 each costs ~1 ms, and a hostile
+    # field of many same-named certificates must not turn into a quadratic number of them.
+    verified = verified or Verifier()
     # Names are matched by their DER bytes first (microseconds). Only when that leaves a certificate out do
     # we compare them as cryptography's Name objects, which also match names that differ in string type only.
     chain = _walk(certs, unique, duplicates, _same_der, verified)
@@ -151,14 +153,14 @@ def build_chain(certs: list[Certificate]) -> Chain:
     return chain
 
 
-class _Verifier:
-    """check_issued_by with a memory: each (child, issuer) pair is verified at most once."""
+class Verifier:
+    """check_issued_by with a memory for one request: each (child, issuer) pair is verified at most once."""
 
     def __init__(self) -> None:
-        self._done: dict[tuple[int, int], SignatureCheck] = {}
+        self._done: dict[tuple[bytes, bytes], SignatureCheck] = {}
 
     def __call__(self, child: Certificate, issuer: Certificate) -> SignatureCheck:
-        key = (id(child), id(issuer))
+        key = (child.der, issuer.der)
         if key not in self._done:
             self._done[key] = check_issued_by(child, issuer)
         return self._done[key]
@@ -181,11 +183,11 @@ def _same_name(issuer: Certificate, child: Certificate) -> bool:
 
 
 def _walk(
-    given: list[Certificate],
+    given: tuple[Certificate, ...],
     unique: list[Certificate],
     duplicates: list[Certificate],
     issues: Issues,
-    verified: _Verifier,
+    verified: Verifier,
 ) -> Chain:
     leaf = _pick_leaf(unique, issues)
     ordered = [leaf]
@@ -203,8 +205,8 @@ def _walk(
         ordered.append(issuer)
         remaining.remove(issuer)
         current = issuer
-    self_signed = {id(c) for c in ordered if verified.self_signed(c)}
-    return Chain(given, ordered, links, duplicates, remaining, self_signed)
+    self_signed = frozenset(id(c) for c in ordered if verified.self_signed(c))
+    return Chain(given, tuple(ordered), tuple(links), tuple(duplicates), tuple(remaining), self_signed)
 
 
 def _pick_leaf(unique: list[Certificate], issues: Issues) -> Certificate:
@@ -216,3 +218,21 @@ def _pick_leaf(unique: list[Certificate], issues: Issues) -> Certificate:
     if candidates[0] is unique[0]:
         return unique[0]
     return next((c for c in candidates if not c.is_ca), candidates[0])
+
+
+def unneeded_expired(chain: Chain, at: datetime) -> Certificate | None:
+    """The last certificate of the path when it has expired and the path does not need it, else None.
+
+    Not needed: it is a root (signed by its own key; roots are trust anchors, never sent), or it issued an
+    intermediate rather than the leaf. Then a client either trusts that intermediate's issuer as a root and stops
+    before it (Let's Encrypt's ISRG Root X1 cross-signed by the expired DST Root CA X3), or rejects the path
+    whatever is sent. An expired direct issuer of the leaf is needed: that stays validity.expired.
+    """
+    if len(chain.ordered) < 2:
+        return None
+    last = chain.ordered[-1]
+    if not (last.not_before <= last.not_after < at):
+        return None
+    if len(chain.ordered) >= 3 or chain.self_signed(last):
+        return last
+    return None

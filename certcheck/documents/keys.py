@@ -1,7 +1,9 @@
 """Private keys: RSA, EC and SM2, plain or (with a passphrase) encrypted; secrets never shown.
 
-RSA keys are loaded with ``unsafe_skip_rsa_key_validation=True``: the default validation costs ~42 ms per key
-(DESIGN.md), 3000x the parse. ``check_rsa_consistency`` replaces it with the algebra that matters here.
+RSA keys are loaded with ``unsafe_skip_rsa_key_validation=True``: the default validation costs ~42 ms per key,
+3000x the parse (``benchmarks/bench_standard.py`` prints both). ``check_rsa_consistency`` replaces it with the
+algebra that matters here. SM2 keys are read by ``certcheck._crypto.sm2key``, imported only when a key turns out
+to be SM2, and their public point d*G is computed here, once per key.
 """
 
 from __future__ import annotations
@@ -16,23 +18,33 @@ from cryptography.exceptions import InternalError, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
-from certcheck import der, pem
+from certcheck import pem
+from certcheck._crypto import der
 from certcheck.documents.certs import Algorithm
 
-__all__ = ["PLAIN_LABELS", "KeyError_", "PrivateKey", "check_rsa_consistency", "load_private_key"]
+__all__ = ["PLAIN_LABELS", "KeyProblem", "PrivateKey", "check_rsa_consistency", "load_private_key"]
 
 PLAIN_LABELS = {"PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "SM2 PRIVATE KEY", "DSA PRIVATE KEY"}
 
+# The codes a KeyProblem carries; rules/key.py declares and reports them.
+UNREADABLE, ENCRYPTED, WRONG_PASSWORD = "key.unreadable", "key.encrypted", "key.wrong_password"
+DECRYPT_UNSUPPORTED, VENDOR, UNSUPPORTED = (
+    "key.decrypt_unsupported",
+    "key.vendor_container",
+    "key.unsupported_algorithm",
+)
+OUT_OF_RANGE = "key.out_of_range"
 
-class KeyError_(Exception):  # trailing underscore: the builtin KeyError means something else
-    """A key that cannot be used; ``kind`` picks the finding code, the message is safe to show."""
 
-    def __init__(self, kind: str, message: str) -> None:
+class KeyProblem(Exception):
+    """A key that cannot be used; ``code`` is the finding code, the message is safe to show."""
+
+    def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
-        self.kind = kind
+        self.code = code
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class PrivateKey:
     """A loaded private key. ``pem`` is the canonical unencrypted PEM to send: a secret."""
 
@@ -43,25 +55,20 @@ class PrivateKey:
     key_size: int | None = None
     curve: str | None = None
     rsa_numbers: rsa.RSAPrivateNumbers | None = dc_field(default=None, repr=False)
-    ec_point: bytes | None = None  # the public point, computed by cryptography (EC) or None (SM2: see sm2_d)
+    # The uncompressed public point: cryptography's for EC, d*G for SM2 (computed once, at parse).
+    public_point: bytes | None = None
     sm2_d: int | None = dc_field(default=None, repr=False)
     sm2_embedded_point: bytes | None = None  # the public point a SEC1 key carries, if any: compared, never trusted
-    notes: list[str] = dc_field(default_factory=list)  # repairs worth an info finding (relabelled, decrypted)
-
-    def public_point(self) -> bytes | None:
-        """The uncompressed public point: cryptography's for EC, d*G for SM2 (computed once, ~0.3 ms)."""
-        if self.algorithm is Algorithm.SM2 and self.ec_point is None and self.sm2_d is not None:
-            from certcheck import sm2
-
-            try:
-                self.ec_point = sm2.encode_point(sm2.public_from_private(self.sm2_d))
-            except ValueError:  # d out of range: reported by the key rule
-                return None
-        return self.ec_point
+    notes: tuple[str, ...] = ()  # repairs worth an info finding (relabelled, decrypted)
 
     @property
     def fingerprint(self) -> str:
         return hashlib.sha256(self.pem.encode()).hexdigest()[:12]
+
+    def with_note(self, note: str) -> PrivateKey:
+        from dataclasses import replace
+
+        return replace(self, notes=(*self.notes, note))
 
     def __repr__(self) -> str:
         return f"PrivateKey({self.field}, {self.algorithm.value}, {self.form}, <redacted sha256:{self.fingerprint}>)"
@@ -102,25 +109,25 @@ SM2_CURVE_DER = bytes.fromhex("06082a811ccf5501822d")
 def load_private_key(
     block: pem.Block, field_name: str, password: bytes | None, sm2_parameters: bool = False
 ) -> PrivateKey:
-    """Load one private-key block; raise KeyError_ with a safe message when it cannot be used.
+    """Load one private-key block; raise KeyProblem with a safe message when it cannot be used.
 
     ``sm2_parameters``: the field also held a parameters block naming SM2, which is the only way to know the
     curve of a SEC1 key that omits its own parameters (OpenSSL can write keys so).
     """
     label = block.label
-    if block.header("Proc-Type") is not None and "ENCRYPTED" in (block.header("Proc-Type") or ""):
+    if "ENCRYPTED" in (block.header("Proc-Type") or ""):
         return _load_legacy_encrypted(block, field_name, password)
     if label == "ENCRYPTED PRIVATE KEY":
         return _load_pkcs8_encrypted(block, field_name, password)
     if label == "OPENSSH PRIVATE KEY":
-        raise KeyError_(
-            "unreadable",
+        raise KeyProblem(
+            UNREADABLE,
             f"{field_name} holds an OpenSSH-format key; the API takes PEM (PKCS#1/PKCS#8). "
             "Convert a copy with `ssh-keygen -p -m PEM -f KEYFILE`.",
         )
     if label not in PLAIN_LABELS:
-        raise KeyError_("unreadable", f"{field_name}: '{label}' is not a private key label.")
-    return _load_plain(block.der, label, field_name, sm2_parameters=sm2_parameters)
+        raise KeyProblem(UNREADABLE, f"{field_name}: '{label}' is not a private key label.")
+    return _load_plain(block.der, label, field_name, sm2_parameters=sm2_parameters, canonical=block.canonical)
 
 
 # Which format a key's DER is in, whatever its PEM label claims: the second element of the outer SEQUENCE is
@@ -138,7 +145,7 @@ def _der_form(data: bytes, label: str) -> str:
         second = der.read_tlv(data, first.end, outer.end)
     except ValueError:
         return _FORM_BY_LABEL.get(label, "SEC1")
-    if first.tag == 0x02 and second.tag in _FORM_BY_SECOND_TAG:
+    if first.tag == der.INTEGER and second.tag in _FORM_BY_SECOND_TAG:
         return _FORM_BY_SECOND_TAG[second.tag]
     return _FORM_BY_LABEL.get(label, "SEC1")
 
@@ -151,141 +158,165 @@ def _sec1_names_curve(data: bytes) -> bool:
 
 
 def _with_sm2_curve(data: bytes) -> bytes:
-    """The SEC1 key with [0] naming the SM2 curve inserted after its private key (RFC 5915 field order)."""
+    """The SEC1 key with [0] naming the SM2 curve inserted after its private key (RFC 5915 field order).
+
+    ValueError when the key does not even have a version and a private key to insert after."""
     outer = der.read_tlv(data)
     fields = der.children(data, outer)
+    if len(fields) < 2:
+        raise ValueError("an ECPrivateKey needs a version and a private key")
     insert_at = fields[1].end
     params = b"\xa0" + bytes([len(SM2_CURVE_DER)]) + SM2_CURVE_DER
     body = data[outer.content : insert_at] + params + data[insert_at : outer.end]
     return b"\x30" + der.encode_length(len(body)) + body
 
 
-def _relabel_note(label: str, canonical: str) -> list[str]:
+def _relabel_note(label: str, canonical: str) -> tuple[str, ...]:
     if label == canonical:
-        return []
-    return [f"relabelled '{label}' as '{canonical}', the label that matches its contents"]
+        return ()
+    return (f"relabelled '{label}' as '{canonical}', the label that matches its contents",)
 
 
 def _load_plain(
-    data: bytes, label: str, field_name: str, decrypted: bool = False, sm2_parameters: bool = False
+    data: bytes,
+    label: str,
+    field_name: str,
+    decrypted: bool = False,
+    sm2_parameters: bool = False,
+    canonical: str | None = None,
 ) -> PrivateKey:
-    from certcheck.documents import sm2key  # pyasn1: imported only for keys cryptography cannot read
-
     form = _der_form(data, label)
     if form == "SEC1" and not _sec1_names_curve(data):
         if not (sm2_parameters or label == "SM2 PRIVATE KEY"):
-            raise KeyError_(
-                "unreadable",
+            raise KeyProblem(
+                UNREADABLE,
                 f"{field_name}: an EC private key that does not name its curve; export it again with its "
                 "parameters (e.g. `openssl pkey -in KEY -out KEY.pem`).",
             )
-        data = _with_sm2_curve(data)  # the canonical key names its curve: no parameters block is sent
+        try:
+            data = _with_sm2_curve(data)  # the canonical key names its curve: no parameters block is sent
+        except ValueError:
+            raise KeyProblem(UNREADABLE, f"{field_name}: the {label} block is not a readable EC private key.") from None
+        canonical = None
     if label == "SM2 PRIVATE KEY":
         return _sm2_key(field_name, data, label, form, decrypted)
     try:
         key = serialization.load_der_private_key(data, None, unsafe_skip_rsa_key_validation=True)
     except (UnsupportedAlgorithm, ValueError, TypeError, InternalError) as exc:
         # InternalError: OpenSSL refusing malformed key material (seen with a corrupted Ed25519 key).
-        if form == "PKCS#8":
-            try:
-                alg, param = sm2key.pkcs8_algorithm(data)
-            except ValueError:
-                alg, param = "", None
-            if alg and sm2key.is_sm2_algorithm(alg, param):
-                return _sm2_key(field_name, data, label, form, decrypted)
-            if alg:
-                raise KeyError_(
-                    "unsupported",
-                    f"{field_name}: a private key of algorithm {alg} "
-                    f"({_describe_oid(alg)}); the API takes RSA, EC and SM2 keys.",
-                ) from None
-        if form == "SEC1":
-            try:
-                return _sm2_key(field_name, data, label, form, decrypted)
-            except KeyError_ as sm2_error:
-                if sm2_error.kind != "unreadable":  # an SM2 key after all, with a problem of its own
-                    raise sm2_error from None
-        from certcheck.containers import identify_vendor_container  # pyasn1: only on this error path
+        return _not_for_cryptography(data, label, field_name, form, decrypted, exc)
+    return _from_cryptography(key, field_name, label, data, form, decrypted, canonical)
 
-        vendor = identify_vendor_container(data)
-        if vendor:
-            raise KeyError_(
-                "vendor",
-                f"{field_name} holds {vendor}, not a PEM private key: export the key with "
-                "the vendor's tool (it needs the container's password) as PKCS#8.",
-            ) from None
-        reason = "unsupported algorithm or curve" if isinstance(exc, UnsupportedAlgorithm) else "malformed"
-        raise KeyError_("unreadable", f"{field_name}: the {label} block cannot be read as a key ({reason}).") from None
-    return _from_cryptography(key, field_name, label, data, form, decrypted)
+
+def _not_for_cryptography(
+    data: bytes, label: str, field_name: str, form: str, decrypted: bool, exc: Exception
+) -> PrivateKey:
+    """A key cryptography refused: SM2 (read here), another algorithm (named), a vendor container, or junk."""
+    from certcheck._crypto import oids, sm2key
+
+    if form == "PKCS#8":
+        try:
+            alg, param = sm2key.pkcs8_algorithm(data)
+        except ValueError:
+            alg, param = "", None
+        if alg and sm2key.is_sm2_algorithm(alg, param):
+            return _sm2_key(field_name, data, label, form, decrypted)
+        if alg:
+            raise KeyProblem(
+                UNSUPPORTED,
+                f"{field_name}: a private key of algorithm {alg} "
+                f"({oids.name(alg)}); the API takes RSA, EC and SM2 keys.",
+            )
+    if form == "SEC1":
+        try:
+            return _sm2_key(field_name, data, label, form, decrypted)
+        except KeyProblem as sm2_problem:
+            if sm2_problem.code != UNREADABLE:  # an SM2 key after all, with a problem of its own
+                raise
+    from certcheck._crypto.containers import identify_vendor_container  # only on this error path
+
+    vendor = identify_vendor_container(data)
+    if vendor:
+        raise KeyProblem(
+            VENDOR,
+            f"{field_name} holds {vendor}, not a PEM private key: export the key with "
+            "the vendor's tool (it needs the container's password) as PKCS#8.",
+        )
+    reason = "unsupported algorithm or curve" if isinstance(exc, UnsupportedAlgorithm) else "malformed"
+    raise KeyProblem(UNREADABLE, f"{field_name}: the {label} block cannot be read as a key ({reason}).")
 
 
 def _shown_form(form: str, decrypted: bool) -> str:
     return form + (" (decrypted)" if decrypted else "")
 
 
-def _from_cryptography(key: object, field_name: str, label: str, data: bytes, form: str, decrypted: bool) -> PrivateKey:
+def _from_cryptography(
+    key: object, field_name: str, label: str, data: bytes, form: str, decrypted: bool, canonical: str | None
+) -> PrivateKey:
     traditional_dsa = isinstance(key, dsa.DSAPrivateKey) and form == "PKCS#1"
-    canonical = "DSA PRIVATE KEY" if traditional_dsa else CANONICAL_LABEL[form]
-    text = pem.encode(canonical, data)
-    form = _shown_form(form, decrypted)
+    canonical_label = "DSA PRIVATE KEY" if traditional_dsa else CANONICAL_LABEL[form]
+    # Canonical input is sent as given; anything else is encoded again from the DER.
+    text = canonical if canonical is not None and label == canonical_label else pem.encode(canonical_label, data)
+    shown = _shown_form(form, decrypted)
+    notes = _relabel_note(label, canonical_label)
     if isinstance(key, rsa.RSAPrivateKey):
-        result = PrivateKey(field_name, Algorithm.RSA, form, text, key.key_size, rsa_numbers=key.private_numbers())
-    elif isinstance(key, ec.EllipticCurvePrivateKey):
+        return PrivateKey(
+            field_name, Algorithm.RSA, shown, text, key.key_size, rsa_numbers=key.private_numbers(), notes=notes
+        )
+    if isinstance(key, ec.EllipticCurvePrivateKey):
         point = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-        result = PrivateKey(field_name, Algorithm.EC, form, text, key.curve.key_size, key.curve.name, ec_point=point)
-    else:
-        algorithm = {
-            ed25519.Ed25519PrivateKey: Algorithm.ED25519,
-            ed448.Ed448PrivateKey: Algorithm.ED448,
-            dsa.DSAPrivateKey: Algorithm.DSA,
-        }
-        alg = next((a for cls, a in algorithm.items() if isinstance(key, cls)), Algorithm.OTHER)
-        result = PrivateKey(field_name, alg, form, text)
-    result.notes.extend(_relabel_note(label, canonical))
-    return result
+        return PrivateKey(
+            field_name, Algorithm.EC, shown, text, key.curve.key_size, key.curve.name, public_point=point, notes=notes
+        )
+    algorithm = {
+        ed25519.Ed25519PrivateKey: Algorithm.ED25519,
+        ed448.Ed448PrivateKey: Algorithm.ED448,
+        dsa.DSAPrivateKey: Algorithm.DSA,
+    }
+    alg = next((a for cls, a in algorithm.items() if isinstance(key, cls)), Algorithm.OTHER)
+    return PrivateKey(field_name, alg, shown, text, notes=notes)
 
 
 def _sm2_key(field_name: str, data: bytes, label: str, form: str, decrypted: bool) -> PrivateKey:
-    from certcheck.documents import sm2key
+    from certcheck._crypto import sm2, sm2key
 
     try:
         key = sm2key.read_sm2_pkcs8(data) if form == "PKCS#8" else sm2key.read_sm2_sec1(data)
     except sm2key.ScalarOutOfRange:
-        raise KeyError_(
-            "out_of_range",
-            f"{field_name}: the SM2 private scalar is 0 or not below the group order n; this is not a usable SM2 key.",
+        raise KeyProblem(
+            OUT_OF_RANGE,
+            f"{field_name}: the SM2 private scalar is outside [1, n-2]; this is not a usable SM2 key.",
         ) from None
     except ValueError as exc:
-        raise KeyError_("unreadable", f"{field_name}: not a readable SM2 private key ({exc}).") from None
+        raise KeyProblem(UNREADABLE, f"{field_name}: not a readable SM2 private key ({exc}).") from None
     # The API's own SM example labels SEC1 SM2 keys "EC PRIVATE KEY"; OpenSSL 3 writes "SM2 PRIVATE KEY".
     canonical = CANONICAL_LABEL["PKCS#8" if form == "PKCS#8" else "SEC1"]
-    text = pem.encode(canonical, data)
-    result = PrivateKey(
+    return PrivateKey(
         field_name,
         Algorithm.SM2,
         _shown_form(form, decrypted),
-        text,
+        pem.encode(canonical, data),
         256,
         "sm2p256v1",
+        public_point=sm2.encode_point(sm2.public_from_private(key.d)),  # d*G: once per key, ~0.3 ms
         sm2_d=key.d,
         sm2_embedded_point=key.embedded_point,
+        notes=_relabel_note(label, canonical),
     )
-    result.notes.extend(_relabel_note(label, canonical))
-    return result
 
 
 def _load_pkcs8_encrypted(block: pem.Block, field_name: str, password: bytes | None) -> PrivateKey:
-    from certcheck.documents import pkcs8
+    from certcheck._crypto import pkcs8
 
     try:
         scheme = pkcs8.describe_encryption(block.der)
     except pkcs8.KeyDecryptError as exc:
-        raise KeyError_("unreadable", f"{field_name}: unreadable encrypted private key ({exc.reason}).") from None
+        raise KeyProblem(UNREADABLE, f"{field_name}: unreadable encrypted private key ({exc.reason}).") from None
     return _decrypted(block, "PRIVATE KEY", scheme, field_name, password, lambda pw: pkcs8.decrypt_pkcs8(block.der, pw))
 
 
 def _load_legacy_encrypted(block: pem.Block, field_name: str, password: bytes | None) -> PrivateKey:
-    from certcheck.documents import legacy_pem
+    from certcheck._crypto import legacy_pem
 
     dek_info = block.header("DEK-Info")
     scheme = legacy_pem.describe(dek_info)
@@ -308,41 +339,20 @@ def _decrypted(
     decrypt: Callable[[bytes], bytes],
 ) -> PrivateKey:
     """Decrypt with the passphrase, then load the plain key as if it had been given so."""
-    from certcheck.documents import pkcs8
+    from certcheck._crypto import pkcs8
 
     if password is None:
-        raise KeyError_(
-            "encrypted",
+        raise KeyProblem(
+            ENCRYPTED,
             f"{field_name} is encrypted ({scheme}); the API takes a plain key. Give the "
             "passphrase (--key-password-env VAR) or decrypt a copy with `openssl pkey`.",
         )
     try:
         plain = decrypt(password)
     except pkcs8.KeyDecryptError as exc:
-        kind = (
-            "wrong_password"
-            if exc.wrong_password
-            else "unreadable"
-            if exc.kind == "malformed"
-            else "decrypt_unsupported"
-        )
-        raise KeyError_(kind, f"{field_name}: cannot decrypt ({scheme}): {exc.reason}.") from None
+        code = WRONG_PASSWORD if exc.wrong_password else UNREADABLE if exc.kind == "malformed" else DECRYPT_UNSUPPORTED
+        raise KeyProblem(code, f"{field_name}: cannot decrypt ({scheme}): {exc.reason}.") from None
     if not der.is_single_structure(plain):  # padding can come out right by chance with a wrong passphrase
-        raise KeyError_("wrong_password", f"{field_name}: cannot decrypt ({scheme}): {pkcs8.WRONG_PASSPHRASE}.")
+        raise KeyProblem(WRONG_PASSWORD, f"{field_name}: cannot decrypt ({scheme}): {pkcs8.WRONG_PASSPHRASE}.")
     key = _load_plain(plain, label, field_name, decrypted=True)
-    key.notes.append(f"decrypted ({scheme}); the normalized request carries the plain key")
-    return key
-
-
-_KNOWN_OIDS = {
-    "1.3.101.112": "Ed25519",
-    "1.3.101.113": "Ed448",
-    "1.2.840.10040.4.1": "DSA",
-    "1.2.840.113549.1.1.10": "RSASSA-PSS",
-    "1.2.840.10046.2.1": "X9.42 DH",
-    "1.3.101.110": "X25519",
-}
-
-
-def _describe_oid(oid: str) -> str:
-    return _KNOWN_OIDS.get(oid, "unknown")
+    return key.with_note(f"decrypted ({scheme}); the normalized request carries the plain key")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from certcheck.model import KEY_FIELDS, Severity
+from certcheck.render import RenderOptions
 from certcheck.report import Report
 
 # Messages quote certificate names, tag keys and the like: text the user controls. A control character in it
@@ -41,10 +42,28 @@ def render_text(report: Report, colour: bool = False) -> str:
         parts = []
         for name, value in report.request.redacted().items():
             if name == "Tags":
-                parts.append(f"Tags={len(value)}")
+                parts.append(f"Tags={len(report.request.tags)}")
+            elif name == "TagsNotShown":
+                continue
             elif name in KEY_FIELDS or name in ("Name", "ResourceGroupId", "ClientToken"):
                 parts.append(f"{name}={value}")
             else:
                 parts.append(f"{name}={value.count('-----BEGIN ')} certificate(s)")
         lines.append("  request: " + _safe(", ".join(parts)))
     return "\n".join(lines) + "\n"
+
+
+class TextFormat:
+    """One block per report, as ``render_text`` draws it."""
+
+    def __init__(self, options: RenderOptions) -> None:
+        self.colour = options.colour
+
+    def begin(self) -> str:
+        return ""
+
+    def report(self, report: Report) -> str:
+        return render_text(report, self.colour)
+
+    def end(self) -> str:
+        return ""

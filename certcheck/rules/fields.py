@@ -12,12 +12,6 @@ from certcheck.rules.engine import Context, rule
 EMPTY = declare("fields.empty", Severity.ERROR, "The request has neither Cert+Key nor the SM fields.", API_2025)
 CERT_WITHOUT_KEY = declare("fields.cert_without_key", Severity.ERROR, "Cert is given without Key.", API_2025)
 KEY_WITHOUT_CERT = declare("fields.key_without_cert", Severity.ERROR, "Key is given without Cert.", API_2025)
-SM_IGNORED = declare(
-    "sm.fields_ignored",
-    Severity.WARNING,
-    "SM fields are present but ignored because Cert and Key are given; they are left out of the normalized request.",
-    API_2025,
-)
 KEY_IN_TEXT = declare(
     "fields.private_key_in_text",
     Severity.ERROR,
@@ -33,9 +27,9 @@ SM2_IN_CERT = declare(
 )
 
 
-@rule(EMPTY, CERT_WITHOUT_KEY, KEY_WITHOUT_CERT, SM_IGNORED)
+@rule(EMPTY, CERT_WITHOUT_KEY, KEY_WITHOUT_CERT)
 def presence(ctx: Context) -> Iterator[Finding]:
-    """Cert and Key come together; SM fields are ignored next to them; something must be given."""
+    """Cert and Key come together; something must be given."""
     params = ctx.docs.params
     if ctx.docs.kind is None:
         yield EMPTY(
@@ -58,17 +52,9 @@ def presence(ctx: Context) -> Iterator[Finding]:
         yield CERT_WITHOUT_KEY("Key", "Cert is given but Key is empty: give the certificate's private key.")
     elif has_key and not has_cert:
         yield KEY_WITHOUT_CERT("Cert", "Key is given but Cert is empty: give the certificate (with its chain).")
-    if ctx.docs.ignored:
-        names = ", ".join(ctx.docs.ignored)
-        yield SM_IGNORED(
-            ctx.docs.ignored[0],
-            f"{names} ignored: the API ignores SM fields when Cert and Key are "
-            "both given. They are left out of the normalized request and were "
-            "not checked; to upload an SM2 certificate, leave Cert and Key empty.",
-        )
 
 
-@rule(SM2_IN_CERT)
+@rule(SM2_IN_CERT, kinds=(Kind.STANDARD,))
 def sm2_in_standard_fields(ctx: Context) -> Iterator[Finding]:
     """An SM2 certificate or key in Cert/Key belongs in the SM fields."""
     if ctx.docs.kind is not Kind.STANDARD:

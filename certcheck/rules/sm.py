@@ -13,7 +13,6 @@ from certcheck.documents import Algorithm, Certificate, Kind
 from certcheck.documents.certs import same_name
 from certcheck.model import Finding, Severity
 from certcheck.rules.engine import Context, rule
-from certcheck.rules.pair import looks_swapped
 
 FIELD_MISSING = declare("sm.field_missing", Severity.ERROR, "An SM request needs all four SM fields.", API_2025)
 NOT_SM2 = declare("sm.not_sm2", Severity.ERROR, "An SM field holds a certificate or key that is not SM2.", API_2025)
@@ -43,11 +42,31 @@ DIFFERENT_SUBJECTS = declare(
     GMT0024,
 )
 
+SM_IGNORED = declare(
+    "sm.fields_ignored",
+    Severity.WARNING,
+    "SM fields are present but ignored because Cert and Key are given; they are left out of the normalized request.",
+    API_2025,
+)
+
 _SM_FIELDS = ("SignCert", "SignPrivateKey", "EncryptCert", "EncryptPrivateKey")
 _ENC_USAGES = ("key_encipherment", "data_encipherment", "key_agreement")
 
 
-@rule(FIELD_MISSING, NOT_SM2)
+@rule(SM_IGNORED, kinds=(Kind.STANDARD,))
+def ignored(ctx: Context) -> Iterator[Finding]:
+    """SM fields next to Cert and Key are ignored by the API (and so not checked)."""
+    if ctx.docs.ignored:
+        names = ", ".join(ctx.docs.ignored)
+        yield SM_IGNORED(
+            ctx.docs.ignored[0],
+            f"{names} ignored: the API ignores SM fields when Cert and Key are "
+            "both given. They are left out of the normalized request and were "
+            "not checked; to upload an SM2 certificate, leave Cert and Key empty.",
+        )
+
+
+@rule(FIELD_MISSING, NOT_SM2, kinds=(Kind.SM,))
 def shape(ctx: Context) -> Iterator[Finding]:
     """All four SM fields are given, and every certificate and key in them is SM2."""
     docs = ctx.docs
@@ -85,7 +104,7 @@ def _usages(cert: Certificate) -> set[str] | None:
     return {n for n in names if getattr(ku, n)}
 
 
-@rule(SIGN_USAGE, ENCRYPT_USAGE, SWAPPED, SAME_KEY)
+@rule(SIGN_USAGE, ENCRYPT_USAGE, SWAPPED, SAME_KEY, kinds=(Kind.SM,))
 def roles(ctx: Context) -> Iterator[Finding]:
     """Signing certificate signs, encryption certificate encrypts, two distinct key pairs, not swapped."""
     docs = ctx.docs
@@ -106,7 +125,7 @@ def roles(ctx: Context) -> Iterator[Finding]:
         and bool(sign_use.intersection(_ENC_USAGES))
         and "digital_signature" in enc_use
     )
-    keys_crossed = looks_swapped(ctx)
+    keys_crossed = docs.swapped
     if keys_crossed and usage_swapped:
         # Each key sits with its certificate's role reversed: the certificates are in each other's field.
         yield SWAPPED(
@@ -167,7 +186,7 @@ def roles(ctx: Context) -> Iterator[Finding]:
             )
 
 
-@rule(DIFFERENT_ISSUERS, DIFFERENT_SUBJECTS)
+@rule(DIFFERENT_ISSUERS, DIFFERENT_SUBJECTS, kinds=(Kind.SM,))
 def issuers_and_subjects(ctx: Context) -> Iterator[Finding]:
     """Both certificates usually come from one CA for one subject."""
     docs = ctx.docs

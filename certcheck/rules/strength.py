@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from certcheck._crypto.oids import WEAK_SIGNATURE_HASHES
 from certcheck.codes import CABF, RFC5280, declare
 from certcheck.documents import Algorithm
 from certcheck.model import Finding, Severity
 from certcheck.rules.engine import Context, rule
 
 MIN_RSA_BITS = 2048
-_WEAK_HASHES = {
-    "1.2.840.113549.1.1.5": "SHA-1",
-    "1.2.840.10045.4.1": "SHA-1",
-    "1.2.840.10040.4.3": "SHA-1",
-    "1.3.14.3.2.29": "SHA-1",
-    "1.2.840.113549.1.1.4": "MD5",
-    "1.2.840.113549.1.1.2": "MD2",
-}
+_WEAK_HASHES = WEAK_SIGNATURE_HASHES
 
 RSA_TOO_SMALL = declare("strength.rsa_too_small", Severity.ERROR, "An RSA key is shorter than 2048 bits.", CABF)
 WEAK_HASH = declare(

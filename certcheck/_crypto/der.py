@@ -1,0 +1,209 @@
+"""The one DER reader: strict (definite, minimal lengths; single-byte tags), tag-length-value at a time.
+
+Written by hand on purpose: certcheck steps over a handful of fields (the SubjectPublicKeyInfo inside a
+TBSCertificate ``cryptography`` cannot read, an SM2 key, the parameters of an encrypted key) and checks whether
+some bytes form one DER structure. pyasn1 decodes the same structures ~30x slower and costs ~60 ms to import
+(``python -X importtime``; ``benchmarks/bench_parts.py`` times both readers on an SM2 key).
+
+Every function raises ``ValueError`` with a short reason on malformed input, never anything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple, TypeVar
+
+T = TypeVar("T")
+
+__all__ = [
+    "BIT_STRING",
+    "INTEGER",
+    "NULL",
+    "OCTET_STRING",
+    "OID",
+    "SEQUENCE",
+    "TLV",
+    "attempt",
+    "bit_string",
+    "certificate_names",
+    "children",
+    "encode_length",
+    "expect",
+    "integer",
+    "is_single_structure",
+    "oid",
+    "read_tlv",
+    "sequence_of",
+    "spki_from_tbs",
+]
+
+INTEGER, BIT_STRING, OCTET_STRING, NULL, OID, SEQUENCE = 0x02, 0x03, 0x04, 0x05, 0x06, 0x30
+
+
+class TLV(NamedTuple):
+    tag: int
+    start: int  # offset of the tag byte
+    content: int  # offset of the first content byte
+    end: int  # offset just past the content
+
+    def raw(self, data: bytes) -> bytes:
+        return data[self.start : self.end]
+
+    def value(self, data: bytes) -> bytes:
+        return data[self.content : self.end]
+
+
+def attempt(read: Callable[[bytes], T], data: bytes) -> T | None:
+    """``read(data)``, or None when it raises ValueError.
+
+    Callers raise their own error after this returns, outside any ``except`` block, so that no exception is
+    chained to it (``__context__``): a chained message could quote the input, which may be key material.
+    """
+    try:
+        return read(data)
+    except ValueError:
+        return None
+
+
+def read_tlv(data: bytes, offset: int = 0, limit: int | None = None) -> TLV:
+    """Read one TLV at ``offset``; raise ValueError if it is malformed, not DER, or runs past ``limit``."""
+    limit = len(data) if limit is None else limit
+    if offset + 2 > limit:
+        raise ValueError("DER: truncated header")
+    tag = data[offset]
+    if tag & 0x1F == 0x1F:
+        raise ValueError("DER: multi-byte tags are not used by these structures")
+    first = data[offset + 1]
+    pos = offset + 2
+    if first < 0x80:
+        length = first
+    else:
+        count = first & 0x7F
+        if count == 0:
+            raise ValueError("DER: indefinite length")
+        if count > 4 or pos + count > limit:
+            raise ValueError("DER: bad length")
+        if data[pos] == 0:
+            raise ValueError("DER: non-minimal length")
+        length = int.from_bytes(data[pos : pos + count], "big")
+        if length < 0x80:
+            raise ValueError("DER: non-minimal length")
+        pos += count
+    if pos + length > limit:
+        raise ValueError("DER: content runs past the end")
+    return TLV(tag, offset, pos, pos + length)
+
+
+def expect(data: bytes, tag: int, offset: int = 0, limit: int | None = None) -> TLV:
+    """``read_tlv`` that also insists on the tag."""
+    tlv = read_tlv(data, offset, limit)
+    if tlv.tag != tag:
+        raise ValueError(f"DER: expected tag 0x{tag:02x}, found 0x{tlv.tag:02x}")
+    return tlv
+
+
+def children(data: bytes, parent: TLV) -> list[TLV]:
+    """The TLVs directly inside a constructed TLV."""
+    out = []
+    pos = parent.content
+    while pos < parent.end:
+        tlv = read_tlv(data, pos, parent.end)
+        out.append(tlv)
+        pos = tlv.end
+    return out
+
+
+def sequence_of(data: bytes, *, offset: int = 0, whole: bool = True) -> list[TLV]:
+    """The children of the SEQUENCE at ``offset``; with ``whole``, nothing may follow it."""
+    outer = expect(data, SEQUENCE, offset)
+    if whole and outer.end != len(data):
+        raise ValueError("DER: trailing bytes after the structure")
+    return children(data, outer)
+
+
+def integer(data: bytes, tlv: TLV, *, signed: bool = False) -> int:
+    """An INTEGER's value; minimal encoding required. Negative values only with ``signed``."""
+    if tlv.tag != INTEGER:
+        raise ValueError("DER: expected an INTEGER")
+    content = data[tlv.content : tlv.end]
+    if not content:
+        raise ValueError("DER: empty INTEGER")
+    if len(content) > 1 and ((content[0] == 0 and not content[1] & 0x80) or (content[0] == 0xFF and content[1] & 0x80)):
+        raise ValueError("DER: non-minimal INTEGER")
+    if content[0] & 0x80 and not signed:
+        raise ValueError("DER: negative INTEGER")
+    return int.from_bytes(content, "big", signed=True)
+
+
+def oid(data: bytes, tlv: TLV) -> str:
+    """An OBJECT IDENTIFIER in dotted form."""
+    if tlv.tag != OID:
+        raise ValueError("DER: expected an OBJECT IDENTIFIER")
+    content = data[tlv.content : tlv.end]
+    if not content or content[-1] & 0x80:
+        raise ValueError("DER: truncated OBJECT IDENTIFIER")
+    arcs: list[int] = []
+    value = 0
+    fresh = True
+    for byte in content:
+        if fresh and byte == 0x80:
+            raise ValueError("DER: non-minimal OBJECT IDENTIFIER arc")
+        value = (value << 7) | (byte & 0x7F)
+        fresh = not byte & 0x80
+        if fresh:
+            arcs.append(value)
+            value = 0
+    first = min(arcs[0] // 40, 2)
+    return ".".join(str(a) for a in (first, arcs[0] - 40 * first, *arcs[1:]))
+
+
+def bit_string(data: bytes, tlv: TLV) -> bytes:
+    """A BIT STRING of whole bytes (keys and signatures are), without its unused-bits octet."""
+    if tlv.tag != BIT_STRING:
+        raise ValueError("DER: expected a BIT STRING")
+    if tlv.end == tlv.content or data[tlv.content] != 0:
+        raise ValueError("DER: BIT STRING is not a whole number of bytes")
+    return data[tlv.content + 1 : tlv.end]
+
+
+def is_single_structure(data: bytes, *, sequence: bool = True) -> bool:
+    """True when ``data`` is exactly one DER TLV (a SEQUENCE unless ``sequence`` is False), nothing after it."""
+    try:
+        tlv = read_tlv(data)
+    except ValueError:
+        return False
+    return (tlv.tag == SEQUENCE or not sequence) and tlv.end == len(data)
+
+
+def spki_from_tbs(tbs: bytes) -> bytes:
+    """The SubjectPublicKeyInfo DER inside a TBSCertificate (RFC 5280 4.1)."""
+    fields = children(tbs, read_tlv(tbs))
+    index = 1 if fields and fields[0].tag == 0xA0 else 0  # skip the optional [0] version
+    # serialNumber, signature, issuer, validity, subject, then subjectPublicKeyInfo
+    if len(fields) <= index + 5:
+        raise ValueError("DER: TBSCertificate has too few fields")
+    return fields[index + 5].raw(tbs)
+
+
+def encode_length(length: int) -> bytes:
+    """The DER length octets for ``length`` content bytes."""
+    if length < 0x80:
+        return bytes([length])
+    raw = length.to_bytes((length.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(raw)]) + raw
+
+
+def certificate_names(cert_der: bytes) -> tuple[bytes, bytes]:
+    """The DER of (issuer, subject) of a certificate, without building Python Name objects: cryptography
+    builds a fresh Name on every access (~17 us each), and chain building compares names often."""
+    tbs = read_tlv(cert_der, read_tlv(cert_der).content)
+    pos = tbs.content
+    first = read_tlv(cert_der, pos, tbs.end)
+    if first.tag == 0xA0:  # optional [0] version
+        pos = first.end
+    for _ in range(2):  # serialNumber, signature
+        pos = read_tlv(cert_der, pos, tbs.end).end
+    issuer = read_tlv(cert_der, pos, tbs.end)
+    validity = read_tlv(cert_der, issuer.end, tbs.end)
+    subject = read_tlv(cert_der, validity.end, tbs.end)
+    return issuer.raw(cert_der), subject.raw(cert_der)

@@ -1,0 +1,137 @@
+"""Where upload requests come from: files, request JSON objects, JSONL manifests (and, later, directory trees).
+
+Everything here reads bounded amounts from regular files only, and reports a problem with one input as a
+``SourceError`` (the CLI turns it into a usage error for a single request, a manifest into a failed entry), so
+one unreadable file never takes a whole run down.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from certcheck.model import PEM_FIELDS, UploadParams
+from certcheck.redaction import quote
+
+__all__ = [
+    "LINE_CAP",
+    "READ_CAP",
+    "Entry",
+    "SourceError",
+    "build_params",
+    "params_from_json",
+    "read_file",
+    "read_manifest",
+]
+
+# Read at most this much of any file: far above the PEM size limit (so a 10 MB paste is a finding, not a
+# crash) yet bounded, so a wrong path to a disk image cannot exhaust memory.
+READ_CAP = 64 * 1024 * 1024
+# One manifest line (one request, PEM inline): four fields at the 256 KiB PEM limit plus JSON escaping fit.
+LINE_CAP = 4 * 1024 * 1024
+
+
+class SourceError(Exception):
+    """One input cannot be read (missing file, not a regular file, invalid JSON, unknown parameter)."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One request from a source: its params, or why it could not be read. ``source`` says where it came from.
+
+    ``code`` is the finding an Entry without params becomes: ``source.unreadable`` (its files or line could not
+    be read), or ``source.unmatched`` (a file of a scanned directory that belongs to no request).
+    """
+
+    source: str
+    params: UploadParams | None
+    error: str | None = None
+    code: str = "source.unreadable"
+
+
+def read_file(path: str | Path, what: str) -> bytes:
+    """A regular file's bytes, at most READ_CAP."""
+    with _open_regular(path, what) as handle:
+        try:
+            return handle.read(READ_CAP)
+        except OSError as exc:
+            raise SourceError(f"{what}: cannot read {quote(str(path), 200)}: {exc.strerror or exc}") from None
+
+
+def _open_regular(path: str | Path, what: str) -> BinaryIO:
+    """Open a regular file for reading. Anything else (a FIFO, a device, a directory) is refused: opening a
+    FIFO would block forever, and a device has no end. Symlinks are followed (/etc/letsencrypt uses them)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise SourceError(f"{what}: {quote(str(path), 200)} is not a regular file")
+        return open(path, "rb")
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise SourceError(f"{what}: cannot read {quote(str(path), 200)}: {reason}") from None
+
+
+def params_from_json(data: Any, base: Path, what: str) -> dict[str, Any]:
+    """API-named parameters from one decoded JSON object; ``@path`` in a PEM field is read relative to ``base``.
+
+    Returns the raw mapping (tags still as JSON) so callers can override fields before building UploadParams.
+    """
+    if not isinstance(data, Mapping):
+        raise SourceError(f"{what}: expected a JSON object with the API's parameter names")
+    params: dict[str, Any] = {}
+    for name, value in data.items():
+        if name in PEM_FIELDS and isinstance(value, str) and value.startswith("@"):
+            params[name] = read_file(base / value[1:], f"{what} {name}")
+        else:
+            params[name] = value
+    return params
+
+
+def build_params(params: Mapping[str, Any], what: str, key_password: bytes | None = None) -> UploadParams:
+    try:
+        return UploadParams.from_api(params, key_password=key_password)
+    except ValueError as exc:
+        raise SourceError(f"{what}: {exc}") from None
+
+
+def read_manifest(path: str | Path, *, key_password: bytes | None = None) -> Iterator[Entry]:
+    """Requests from a JSON Lines manifest, streamed: one object per line with the API's parameter names.
+
+    Blank lines and ``#`` comment lines are skipped; a malformed line becomes an Entry with an error (the run
+    goes on). The manifest itself being unreadable raises SourceError. Memory stays bounded by the longest
+    line (at most LINE_CAP), however long the manifest.
+    """
+    path = Path(path)
+    handle = _open_regular(path, "--manifest")
+    with handle:
+        for number, raw in enumerate(iter(lambda: handle.readline(LINE_CAP + 1), b""), 1):
+            if len(raw) > LINE_CAP and not raw.endswith(b"\n"):
+                _skip_rest_of_line(handle)
+                yield Entry(f"{path}:{number}", None, f"line {number}: longer than {LINE_CAP} bytes")
+                continue
+            line = raw.strip()
+            if not line or line.startswith(b"#"):
+                continue
+            yield _manifest_entry(line, path, number, key_password)
+
+
+def _manifest_entry(line: bytes, path: Path, number: int, key_password: bytes | None) -> Entry:
+    source, what = f"{path}:{number}", f"line {number}"
+    try:
+        try:
+            data = json.loads(line)
+        except (ValueError, RecursionError) as exc:
+            raise SourceError(f"{what}: not valid JSON ({exc})") from None
+        params = params_from_json(data, path.parent, what)
+        return Entry(source, build_params(params, what, key_password))
+    except SourceError as exc:
+        return Entry(source, None, str(exc))
+
+
+def _skip_rest_of_line(handle: BinaryIO) -> None:
+    while (chunk := handle.readline(1 << 20)) and not chunk.endswith(b"\n"):
+        pass
