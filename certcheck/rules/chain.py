@@ -189,6 +189,15 @@ EXPIRED_UNNEEDED = declare(
     "An expired certificate at the end of the chain that the path does not need (an expired cross-sign or root); "
     "it is left out of the normalized request.",
     "RFC 5280 section 6.1 (trust anchors are not part of the path); Let's Encrypt's expired DST Root CA X3 cross-sign",
+    trigger=(
+        "An expired certificate after the leaf's issuer that the path does not need, e.g. Let's Encrypt's ISRG Root "
+        "X1 cross-signed by the expired DST Root CA X3 at the end of an old fullchain.pem."
+    ),
+    fix="Drop the expired certificate from the file (the normalized request already leaves it out).",
+    example=(
+        "Cert: certificate 3 (CN=ISRG Root X1), issued by CN=DST Root CA X3, at the end of the chain, expired "
+        "2025-11-13 (checked at 2026-06-01 00:00 UTC). The path does not need it; drop it from the file."
+    ),
 )
 
 

@@ -57,6 +57,10 @@ DUPLICATE_IN_RUN = declare(
     trigger="certcheck bulk derived the same Name for two directories (certbot's and acme.sh's example.com), or "
     "two manifest lines give the same Name.",
     fix="Rename one: give the manifest line its own Name, or rename the directory the Name is derived from.",
+    example=(
+        "Name 'example_com' is used by another request of this run: certificate names must be unique, so only one of "
+        "them can be uploaded. Rename one."
+    ),
 )
 CONTROL = declare(
     "name.control_characters",

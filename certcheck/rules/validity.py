@@ -50,6 +50,12 @@ INVERTED = declare(
     Severity.ERROR,
     "A certificate's notAfter is before its notBefore: it is valid at no time at all.",
     "RFC 5280 section 4.1.2.5 (validity)",
+    trigger="A certificate whose notAfter is earlier than its notBefore (a broken issuing tool).",
+    fix="Have the certificate re-issued.",
+    example=(
+        "Cert: certificate 1 (CN=example.com) is valid from 2035-01-01 00:00 until 2025-01-01 00:00, which is "
+        "earlier: it is valid at no time (a broken issuing tool?). Have it re-issued."
+    ),
 )
 
 
