@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import warnings
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
@@ -18,6 +19,7 @@ from cryptography.x509.oid import NameOID
 
 from certcheck import pem
 from certcheck.documents import Documents
+from certcheck.documents.chain import unneeded_expired
 from certcheck.model import KEY_FIELDS, Tag, redact, shown
 
 __all__ = ["Leaf", "UploadRequest", "build_request"]
@@ -123,8 +125,10 @@ class UploadRequest:
     __str__ = __repr__
 
 
-def build_request(docs: Documents) -> UploadRequest | None:
-    """The normalized request, or None when the fields a request needs could not be read."""
+def build_request(docs: Documents, at: datetime | None = None) -> UploadRequest | None:
+    """The normalized request, or None when the fields a request needs could not be read. ``at``: the time the
+    request was judged at; an expired certificate the path does not need is then left out (chain.expired_unneeded).
+    """
     if docs.kind is None:
         return None
     values: dict[str, str] = {}
@@ -134,7 +138,9 @@ def build_request(docs: Documents) -> UploadRequest | None:
         if chain is None or key is None:
             return None
         # Canonical input is taken as given; only other shapes are encoded again from the DER.
-        values[cert_field] = "".join(c.canonical or pem.encode("CERTIFICATE", c.der) for c in chain.ordered)
+        unneeded = unneeded_expired(chain, at) if at is not None else None
+        path = [c for c in chain.ordered if c is not unneeded]
+        values[cert_field] = "".join(c.canonical or pem.encode("CERTIFICATE", c.der) for c in path)
         values[key_field] = key.pem
     params = docs.params
     if params.name:  # an empty Name or ResourceGroupId is the same as none: it is not sent
