@@ -12,11 +12,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography.exceptions import InternalError, InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from certcheck.documents.certs import SM2_SIGNATURE_OID, Algorithm, Certificate, same_name
 
 __all__ = ["Chain", "Link", "SignatureCheck", "Verifier", "build_chain", "check_issued_by"]
+
+# SHA-1 and MD5 signatures: verify_directly_issued_by refuses them ("Unsupported signature algorithm"), which made a
+# valid SHA-1 signature look forged and a SHA-1 root never self-signed. They are verified with the key instead;
+# strength.weak_signature_hash says what is wrong with them.
+_LEGACY_SIGNATURES: dict[str, tuple[bool, Callable[[], hashes.HashAlgorithm]]] = {  # OID: (RSA?, hash)
+    "1.2.840.113549.1.1.5": (True, hashes.SHA1),  # sha1WithRSAEncryption
+    "1.2.840.113549.1.1.4": (True, hashes.MD5),  # md5WithRSAEncryption
+    "1.2.840.10045.4.1": (False, hashes.SHA1),  # ecdsa-with-SHA1
+}
 
 
 @dataclass(frozen=True)
@@ -67,7 +77,9 @@ def check_issued_by(child: Certificate, issuer: Certificate) -> SignatureCheck:
             False, f"certcheck does not verify {issuer.algorithm.value} signatures", unverifiable=True
         )
     try:
-        if child.issuer_der == issuer.subject_der:
+        if child.signature_oid in _LEGACY_SIGNATURES:
+            _verify_legacy(child, issuer.public_key)
+        elif child.issuer_der == issuer.subject_der:
             child.x509.verify_directly_issued_by(issuer.x509)
         else:  # same name in other string types: verify_directly_issued_by insists on identical bytes
             _verify_with_key(child, issuer.public_key)
@@ -89,6 +101,17 @@ def _verify_with_key(child: Certificate, key: rsa.RSAPublicKey | ec.EllipticCurv
         if not isinstance(params, ec.ECDSA):
             raise ValueError("not an ECDSA signature")
         key.verify(cert.signature, cert.tbs_certificate_bytes, params)
+
+
+def _verify_legacy(child: Certificate, key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey) -> None:
+    is_rsa, digest = _LEGACY_SIGNATURES[child.signature_oid]
+    cert = child.x509
+    if is_rsa and isinstance(key, rsa.RSAPublicKey):
+        key.verify(cert.signature, cert.tbs_certificate_bytes, padding.PKCS1v15(), digest())
+    elif not is_rsa and isinstance(key, ec.EllipticCurvePublicKey):
+        key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(digest()))
+    else:
+        raise InvalidSignature  # an RSA signature under an EC key or the reverse
 
 
 def _first_line(exc: Exception) -> str:
