@@ -60,6 +60,11 @@ MALFORMED_EXTENSION = declare(
     "A certificate has an extension that cannot be decoded, or the same extension twice; clients refuse it. "
     "The rest of the certificate (subject, key, dates, signature) is still checked.",
     "RFC 5280 section 4.2 (each extension at most once, DER per its ASN.1 definition)",
+    trigger="An extension's value does not decode (a malformed subjectAltName or SCT list), or an extension "
+    "appears twice.",
+    fix="Have the CA re-issue the certificate; the extension cannot be repaired without breaking its signature.",
+    example="Cert: certificate 1 (CN=example.com) has malformed extensions: subjectAltName (2.5.29.17) cannot be "
+    "decoded.",
 )
 
 

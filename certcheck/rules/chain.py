@@ -127,6 +127,10 @@ SIGNATURE_UNVERIFIED = declare(
     Severity.WARNING,
     "A certificate's issuer has a key certcheck cannot verify signatures with (DSA): that link was not checked.",
     RFC5280,
+    trigger="The issuer of a certificate in the chain has a DSA key (certcheck verifies RSA, ECDSA and SM2).",
+    fix="Nothing to fix in the file itself; the API takes no DSA certificates, so re-issue with RSA or ECDSA.",
+    example="Cert: certificate 1 (CN=example.com) names certificate 2 (CN=DSA CA) as its issuer; certcheck does "
+    "not verify DSA signatures, so this signature was not checked.",
 )
 
 
@@ -237,24 +241,41 @@ ISSUER_NOT_CA = declare(
     Severity.ERROR,
     "A certificate that issues another in the chain is not a CA (no basicConstraints, or cA FALSE).",
     "RFC 5280 sections 4.2.1.9 and 6.1.4 (k)",
+    trigger="A certificate that issued the next one down has no basicConstraints, or basicConstraints cA FALSE.",
+    fix="Give the CA's real intermediate certificate (from the CA's download page), not another end-entity one.",
+    example="Cert: certificate 2 (CN=Int) issues certificate 1 (CN=example.com) but has no basicConstraints "
+    "extension: it is not a CA, and clients refuse the chain.",
 )
 ISSUER_KEY_USAGE = declare(
     "chain.issuer_key_usage",
     Severity.ERROR,
     "A certificate that issues another in the chain has a keyUsage without keyCertSign.",
     "RFC 5280 sections 4.2.1.3 and 6.1.4 (n)",
+    trigger="An issuing certificate in the chain has a keyUsage extension without keyCertSign.",
+    fix="Have the CA re-issue the intermediate with keyCertSign, or use the CA's current intermediate.",
+    example="Cert: certificate 2 (CN=Int) issues certificate 1 (CN=example.com) but its keyUsage does not "
+    "include keyCertSign.",
 )
 PATH_LENGTH = declare(
     "chain.path_length_exceeded",
     Severity.ERROR,
     "More intermediate certificates follow a CA than its pathLenConstraint allows (self-issued ones not counted).",
     "RFC 5280 sections 4.2.1.9 and 6.1.4 (l), (m)",
+    trigger="A CA's pathLenConstraint is smaller than the number of non-self-issued intermediates below it.",
+    fix="Give the chain the CA publishes for this certificate; a chain deeper than its CA allows is not valid.",
+    example="Cert: certificate 3 (CN=Int) allows 0 intermediate certificate(s) below it (pathLenConstraint), "
+    "but 1 follow it in this chain.",
 )
 UNKNOWN_CRITICAL = declare(
     "chain.unknown_critical_extension",
     Severity.ERROR,
     "A certificate of the chain has a critical extension that clients do not process, so they refuse it.",
     "RFC 5280 section 4.2 (a critical extension that is not recognized MUST be rejected)",
+    trigger="A certificate of the chain marks an extension critical that OpenSSL and browsers do not process "
+    "(a private OID, a CT precertificate poison).",
+    fix="Have the certificate re-issued without the critical flag (or without the extension).",
+    example="Cert: certificate 1 (CN=example.com) has critical extension(s) clients do not process: "
+    "1.3.6.1.4.1.55555.1.",
 )
 
 

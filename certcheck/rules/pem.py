@@ -154,6 +154,9 @@ COMBINED = declare(
     "Certificates and their private key came in one file (a combined PEM, as HAProxy and many panels use); "
     "they were split into Cert and Key.",
     RFC7468,
+    trigger="Cert (or Key, or both) holds the certificates and the private key in one file, as HAProxy's .pem.",
+    fix="Nothing: certcheck splits it. Keep the files apart if another tool needs them so.",
+    example="Cert held 2 certificate(s) and the private key together (a combined PEM file); they were split.",
 )
 
 armor = reporter(
