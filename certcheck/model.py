@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
+
+from certcheck.redaction import contains_private_key, quote, redact, show_text
 
 __all__ = [
     "API_FIELDS",
@@ -70,10 +71,16 @@ class Problem:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Tag:
     key: str
     value: str = ""
+
+    def __repr__(self) -> str:
+        # A tag is free text: a key pasted into it is redacted, a megabyte value cut, even in a debugger.
+        return f"Tag({quote(self.key)}, {quote(self.value)})"
+
+    __str__ = __repr__
 
 
 # The API's own parameter names, in the order the API documents them.
@@ -100,19 +107,17 @@ TEXT_FIELDS = ("Name", "ResourceGroupId")
 
 
 def looks_like_private_key(text: str) -> bool:
-    """A private key pasted where text belongs (Name, ResourceGroupId, a tag): shown redacted, never quoted."""
-    return "PRIVATE KEY-----" in text
+    """A private key pasted where text belongs (Name, ResourceGroupId, a tag), armored, as bare base64 or as
+    DER hex (certcheck.redaction): shown redacted, never quoted."""
+    return contains_private_key(text)
 
 
 def shown(api_name: str, value: str) -> str:
-    """A text parameter as output may show it: redacted when it holds a private key."""
-    return redact(value) if looks_like_private_key(value) else value
-
-
-def redact(secret: str | bytes) -> str:
-    """How a private key is shown everywhere: a short digest that identifies it without revealing it."""
-    data = secret.encode("utf-8", "surrogatepass") if isinstance(secret, str) else secret
-    return f"<redacted sha256:{hashlib.sha256(data).hexdigest()[:12]}>"
+    """A parameter as output may show it: free text (Name, ResourceGroupId, Tags) redacted when it holds a private
+    key and cut when very long; certificates (canonical PEM built from parsed certificates) as they are."""
+    if api_name in PEM_FIELDS:
+        return value
+    return show_text(value)
 
 
 @dataclass(frozen=True, repr=False)
@@ -175,9 +180,12 @@ class UploadParams:
         Raises ``ValueError`` for unknown parameter names or values of the wrong type: a typo in a request file
         should stop the run, not be silently dropped.
         """
-        unknown = sorted(set(data) - set(_ATTR))
+        unknown = [name for name in data if name not in _ATTR]
         if unknown:
-            raise ValueError(f"unknown parameter(s) {', '.join(unknown)}; the API takes {', '.join(API_FIELDS)}")
+            # Member names are user text too: a key pasted as a name is redacted, a long one cut.
+            shown_names = ", ".join(quote(name) for name in unknown[:5])
+            more = f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
+            raise ValueError(f"unknown parameter(s) {shown_names}{more}; the API takes {', '.join(API_FIELDS)}")
         kwargs: dict[str, Any] = {}
         for api_name, value in data.items():
             if value is None:
@@ -201,7 +209,7 @@ class UploadParams:
             value = self.get(api_name)
             if value is None:
                 continue
-            if api_name in KEY_FIELDS or (isinstance(value, str) and looks_like_private_key(value)):
+            if api_name in KEY_FIELDS or (isinstance(value, str) and contains_private_key(value)):
                 text = redact(value)
             elif isinstance(value, (str, bytes)) and len(value) > 40:
                 text = f"<{len(value)} chars>"
@@ -224,9 +232,10 @@ def _tags_from_api(value: Any) -> tuple[Tag, ...]:
     for i, item in enumerate(value, 1):
         if not isinstance(item, Mapping):
             raise ValueError(f"Tags[{i}] must be an object with Key and Value")
-        extra = set(item) - {"Key", "Value"}
+        extra = [name for name in item if name not in ("Key", "Value")]
         if extra:
-            raise ValueError(f"Tags[{i}] has unknown member(s) {', '.join(sorted(extra))}")
+            shown_names = ", ".join(quote(name) for name in extra[:5])
+            raise ValueError(f"Tags[{i}] has unknown member(s) {shown_names}")
         key, val = item.get("Key"), item.get("Value", "")
         if not isinstance(key, str) or not isinstance(val, (str, type(None))):
             raise ValueError(f"Tags[{i}]: Key and Value must be strings")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from certcheck.codes import API_2024, API_2025
+from certcheck.redaction import quote
 
 __all__ = ["DEFAULT_PROFILE", "PROFILES", "Profile", "get_profile"]
 
@@ -50,4 +51,4 @@ def get_profile(profile: str | Profile) -> Profile:
     try:
         return PROFILES[profile]
     except KeyError:
-        raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}") from None
+        raise ValueError(f"unknown profile {quote(profile)}; choose one of {', '.join(PROFILES)}") from None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from certcheck.model import Finding, Severity
+from certcheck.redaction import withhold
 from certcheck.request import UploadRequest
 
-__all__ = ["Location", "Report"]
+__all__ = ["MAX_FINDINGS_PER_CODE", "MAX_MESSAGE_CHARS", "Location", "Report", "bound_findings"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,41 @@ class Location:
         raw = data.encode("latin-1", "replace") if isinstance(data, str) else data
         at = raw.find(b"-----BEGIN")
         return cls(field, path, raw.count(b"\n", 0, at) + 1 if at >= 0 else None)
+
+# However hostile the input (thousands of tags, blocks or certificates in one field), a report stays readable
+# and its output small: at most this many findings of one code for one field, then one that counts the rest.
+MAX_FINDINGS_PER_CODE = 10
+# A message quotes user text (subjects, tag keys) only in part; this is the backstop for any that does not.
+MAX_MESSAGE_CHARS = 1000
+
+
+def bound_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """The findings as a report carries them: per field and code at most MAX_FINDINGS_PER_CODE (the rest
+    summarized, "and 4,390 more"), each message at most MAX_MESSAGE_CHARS, none quoting key material."""
+    kept: list[Finding] = []
+    counts: dict[tuple[str | None, str], int] = {}
+    summaries: dict[tuple[str | None, str], int] = {}
+    for finding in findings:
+        group = (finding.field, finding.code)
+        seen = counts.get(group, 0)
+        counts[group] = seen + 1
+        if seen >= MAX_FINDINGS_PER_CODE:
+            continue
+        message = withhold(finding.message)
+        if len(message) > MAX_MESSAGE_CHARS:
+            message = message[: MAX_MESSAGE_CHARS - 20] + "... (message cut)"
+        kept.append(finding if message is finding.message else replace(finding, message=message))
+        if seen + 1 == MAX_FINDINGS_PER_CODE:
+            summaries[group] = len(kept)  # the summary goes right after the last one shown
+    for group, index in sorted(summaries.items(), key=lambda item: -item[1]):
+        extra = counts[group] - MAX_FINDINGS_PER_CODE
+        if extra > 0:
+            first = kept[index - 1]
+            where = f"{group[0]}: " if group[0] else ""
+            plural = "s" if extra != 1 else ""
+            note = f"{where}and {extra:,} more {group[1]} finding{plural} like the above, not listed."
+            kept.insert(index, replace(first, message=note))
+    return tuple(kept)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,9 @@ from certcheck.model import KEY_FIELDS, Tag, redact, shown
 
 __all__ = ["UploadRequest", "build_request"]
 
+# The API takes 20 tags; a request with thousands is refused (tags.too_many) and shows only the first ones.
+MAX_TAGS_SHOWN = 40
+
 _ORDER = (
     "Name",
     "Cert",
@@ -65,7 +68,10 @@ class UploadRequest:
             name: redact(value) if name in KEY_FIELDS else shown(name, value) for name, value in self.fields
         }
         if self.tags:
-            out["Tags"] = [{"Key": shown("Tags", t.key), "Value": shown("Tags", t.value)} for t in self.tags]
+            listed = self.tags[:MAX_TAGS_SHOWN]
+            out["Tags"] = [{"Key": shown("Tags", t.key), "Value": shown("Tags", t.value)} for t in listed]
+            if len(self.tags) > MAX_TAGS_SHOWN:  # far beyond the API's 20 (tags.too_many): output stays bounded
+                out["TagsNotShown"] = len(self.tags) - MAX_TAGS_SHOWN
         out["ClientToken"] = self.client_token
         return out
 

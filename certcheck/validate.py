@@ -11,7 +11,7 @@ from certcheck.codes import RULE_CRASHED
 from certcheck.documents import parse
 from certcheck.model import UploadParams
 from certcheck.profiles import Profile, get_profile
-from certcheck.report import Report
+from certcheck.report import Report, bound_findings
 from certcheck.request import build_request
 from certcheck.rules import Context, run_rules
 
@@ -54,7 +54,7 @@ def validate(
         request, algorithm = None, None
     shown_algorithm = algorithm.value if algorithm is not None and algorithm.accepted else None
     kind = docs.kind.value if docs.kind is not None else None
-    return Report(tuple(findings), kind, shown_algorithm, request)
+    return Report(bound_findings(findings), kind, shown_algorithm, request)
 
 
 def validate_many(

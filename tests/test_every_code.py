@@ -118,6 +118,7 @@ CASES: dict[str, Callable[[], Report]] = {
     "tags.duplicate_key": lambda: rsa_ok(tags=[Tag("k"), Tag("k")]),
     "tags.not_in_profile": lambda: rsa_ok(tags=[Tag("k")], profile="2024-07"),
     "resource_group.malformed": lambda: rsa_ok(resource_group_id="rg-ae****vty"),
+    "resource_group.too_long": lambda: rsa_ok(resource_group_id="rg-" + "a" * 1_000_000),
     # pair, chain, validity, strength
     "pair.key_mismatch": lambda: rsa_ok(key=std("rsa-other.key")),
     "chain.out_of_order": lambda: rsa_ok(cert=std("rsa-chain-reversed.pem")),

@@ -13,24 +13,62 @@ import importlib
 import io
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from certcheck.cli._common import EXIT_OK, EXIT_USAGE, UsageError
+from certcheck.redaction import withhold
 
 __all__ = ["SUBCOMMANDS", "main"]
 
 # The subcommand modules under certcheck.cli, in the order `certcheck --help` lists them.
-SUBCOMMANDS = ("check", "rules", "emulator")
+SUBCOMMANDS = ("check", "rules", "config", "emulator")
+
+EPILOG = """\
+examples:
+  certcheck check --name example_com --cert fullchain.pem --key privkey.pem
+  certcheck check --request request.json --format sarif > certcheck.sarif
+  certcheck rules                  every finding code
+  certcheck rules pair.key_mismatch
+  certcheck config --example > certcheck.toml
+
+exit status:
+  0  nothing at or above --fail-on (default error)
+  1  findings (or failures) at or above --fail-on
+  2  the command could not run (bad flags, unreadable file, invalid config)
+
+`certcheck COMMAND --help` shows each command's options.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse quotes a bad value in its error ("invalid choice: ..."): never when that value is a key."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(withhold(message))
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from certcheck import __version__
+
+    parser = _Parser(
         prog="certcheck",
         description="Check certificate uploads for Alibaba Cloud's UploadUserCertificate API before they are sent.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"certcheck {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in SUBCOMMANDS:
         importlib.import_module(f"certcheck.cli.{name}").register(sub)
     return parser
+
+
+def _subparser(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser | None:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            chosen: argparse.ArgumentParser = action.choices[command]
+            return chosen
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -48,7 +86,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = args.run(args)
         return status
     except UsageError as exc:
-        print(f"certcheck: {exc}", file=sys.stderr)
+        # The subcommand's own usage, as argparse does for a bad flag: the user sees the flags that apply.
+        command = getattr(args, "command", None)
+        sub = _subparser(parser, command)
+        message = withhold(str(exc))  # a usage error may quote a value given: never when it is a key
+        if sub is not None:
+            sub.print_usage(sys.stderr)
+            print(f"{sub.prog}: error: {message}", file=sys.stderr)
+        else:
+            print(f"certcheck: {message}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK

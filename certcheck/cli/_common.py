@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from certcheck.model import PEM_FIELDS, Tag
+from certcheck.redaction import quote
 from certcheck.sources import READ_CAP, SourceError, params_from_json, read_file
 
 __all__ = [
@@ -21,16 +22,21 @@ __all__ = [
     "StdinGuard",
     "UsageError",
     "add_color_flag",
+    "add_policy_flags",
     "add_request_flags",
     "days",
     "key_password",
     "params_from_flags",
     "parse_at",
+    "resolve_policy",
+    "threshold",
     "wants_colour",
 ]
 
 if TYPE_CHECKING:
+    from certcheck.model import Severity
     from certcheck.report import Location
+    from certcheck.selection import Selection
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -96,6 +102,95 @@ def add_color_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+SEVERITIES = ("error", "warning", "info")
+
+
+def add_policy_flags(parser: argparse.ArgumentParser) -> None:
+    """Selection, thresholds and the config file (shared by `check`, `bulk` and `upload`).
+
+    Defaults are None so that ``resolve_policy`` can tell a flag from a config value: flags win."""
+    group = parser.add_argument_group("findings, thresholds and the config file")
+    group.add_argument(
+        "--select",
+        action="append",
+        metavar="CODE|PREFIX",
+        help="keep only findings with this code or code prefix, e.g. pair.key_mismatch or chain. (repeatable)",
+    )
+    group.add_argument(
+        "--ignore",
+        action="append",
+        metavar="CODE|PREFIX",
+        help="drop findings with this code or prefix (repeatable); an unknown code is a usage error",
+    )
+    group.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "never"),
+        help="exit 1 when a finding is at or above this severity (default error)",
+    )
+    group.add_argument(
+        "--min-severity",
+        choices=SEVERITIES,
+        help="show only findings at or above this severity (default info); does not change the exit status",
+    )
+    group.add_argument(
+        "--config",
+        metavar="FILE",
+        help="read settings from FILE (default: certcheck.toml or [tool.certcheck] in pyproject.toml, "
+        "found from the working directory upwards)",
+    )
+    group.add_argument("--no-config", action="store_true", help="ignore any config file")
+
+
+def resolve_policy(args: argparse.Namespace, defaults: dict[str, Any]) -> Selection:
+    """Fill the options left unset on the command line from the config file, then from ``defaults``
+    (keys as in the config: ``fail-on``, ``profile``...); return the checked selection. Usage errors: exit 2."""
+    from pathlib import Path
+
+    from certcheck.config import Config, ConfigError, find_config, load_config
+    from certcheck.selection import Selection, SelectionError
+
+    config = Config()
+    if args.config and args.no_config:
+        raise UsageError("--config and --no-config cannot be used together")
+    try:
+        if args.config:
+            config = load_config(Path(args.config))
+        elif not args.no_config:
+            found = find_config()
+            if found is not None:
+                config = load_config(found)
+    except ConfigError as exc:
+        raise UsageError(f"config {exc}") from None
+    sources = {}
+    for key in ("select", "ignore", "fail-on", "min-severity", "profile", "expiry-warning-days", "format"):
+        attr = key.replace("-", "_")
+        if not hasattr(args, attr):
+            continue  # a setting this subcommand does not have
+        if getattr(args, attr) is not None:
+            sources[key] = "flag"
+        elif key in config.values:
+            setattr(args, attr, config.values[key])
+            sources[key] = "config"
+        else:
+            setattr(args, attr, defaults.get(key))
+    names = tuple(
+        f"{key} in {config.path}" if sources.get(key) == "config" else f"--{key}" for key in ("select", "ignore")
+    )
+    try:
+        return Selection.build(
+            args.select or (), args.ignore or (), args.min_severity or "info", names=(names[0], names[1])
+        )
+    except SelectionError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def threshold(fail_on: str) -> Severity | None:
+    """--fail-on as a severity (None: never)."""
+    from certcheck.model import Severity
+
+    return None if fail_on == "never" else Severity(fail_on)
+
+
 def wants_colour(choice: str, stream: Any) -> bool:
     """--color: always/never win; auto means a terminal, NO_COLOR (no-color.org) off, FORCE_COLOR
     (force-color.org) on; both set: NO_COLOR wins. Each counts only when set to a non-empty value."""
@@ -144,7 +239,7 @@ def key_password(variable: str | None) -> bytes | None:
         return None
     value = os.environ.get(variable)
     if value is None:
-        raise UsageError(f"--key-password-env: the environment variable {variable} is not set")
+        raise UsageError(f"--key-password-env: the environment variable {quote(variable)} is not set")
     return os.fsencode(value)  # the variable's own bytes, whatever the locale
 
 
@@ -155,9 +250,9 @@ def _load_request(path_text: str, stdin: StdinGuard, locations: list[Location]) 
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise UsageError(f"--request: {path_text} is not valid JSON ({exc})") from None
+        raise UsageError(f"--request: {quote(path_text, 200)} is not valid JSON ({exc})") from None
     if not isinstance(data, dict):
-        raise UsageError(f"--request: {path_text} must hold a JSON object with the API's parameter names")
+        raise UsageError(f"--request: {quote(path_text, 200)} must hold a JSON object with the API's parameter names")
     base = Path(path_text).parent if path_text != "-" else Path.cwd()
     try:
         params = params_from_json(data, base, "--request")
@@ -198,7 +293,7 @@ def parse_at(text: str | None) -> datetime | None:
         if moment.tzinfo is not None:
             moment = moment.astimezone(timezone.utc)
     except (ValueError, OverflowError):
-        raise UsageError(f"--at: {text!r} is not an ISO-8601 time (e.g. 2026-06-01T00:00:00Z)") from None
+        raise UsageError(f"--at: {quote(text)} is not an ISO-8601 time (e.g. 2026-06-01T00:00:00Z)") from None
     return moment
 
 
@@ -209,7 +304,7 @@ def days(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days") from None
+        raise argparse.ArgumentTypeError(f"{quote(text)} is not a number of days") from None
     if not (math.isfinite(value) and 0 <= value <= MAX_WARNING_DAYS):
-        raise argparse.ArgumentTypeError(f"{text!r} is not between 0 and {MAX_WARNING_DAYS} days")
+        raise argparse.ArgumentTypeError(f"{quote(text)} is not between 0 and {MAX_WARNING_DAYS} days")
     return value

@@ -215,10 +215,12 @@ def _read_certs(name: str, armor: pem.Armor, problems: list[Problem]) -> tuple[C
                 f"first {MAX_CERTIFICATES} were read: remove the extra certificates (a CA bundle was pasted?).",
             )
         )
+    attempted = 0  # unreadable blocks count too: 4,000 broken certificates are not 4,000 findings
     for block in armor.blocks:
-        if block.label in _CERT_LABELS and len(certs) >= MAX_CERTIFICATES:
+        if block.label in _CERT_LABELS and attempted >= MAX_CERTIFICATES:
             continue
         if block.label in _CERT_LABELS:
+            attempted += 1
             cert = _read_certificate(name, block, problems)
             if cert is not None:
                 certs.append(cert)

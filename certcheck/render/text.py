@@ -42,7 +42,9 @@ def render_text(report: Report, colour: bool = False) -> str:
         parts = []
         for name, value in report.request.redacted().items():
             if name == "Tags":
-                parts.append(f"Tags={len(value)}")
+                parts.append(f"Tags={len(report.request.tags)}")
+            elif name == "TagsNotShown":
+                continue
             elif name in KEY_FIELDS or name in ("Name", "ResourceGroupId", "ClientToken"):
                 parts.append(f"{name}={value}")
             else:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from certcheck.model import PEM_FIELDS, UploadParams
+from certcheck.redaction import quote
 
 __all__ = [
     "LINE_CAP",
@@ -54,7 +55,7 @@ def read_file(path: str | Path, what: str) -> bytes:
         try:
             return handle.read(READ_CAP)
         except OSError as exc:
-            raise SourceError(f"{what}: cannot read {str(path)!r}: {exc.strerror or exc}") from None
+            raise SourceError(f"{what}: cannot read {quote(str(path), 200)}: {exc.strerror or exc}") from None
 
 
 def _open_regular(path: str | Path, what: str) -> BinaryIO:
@@ -62,11 +63,11 @@ def _open_regular(path: str | Path, what: str) -> BinaryIO:
     FIFO would block forever, and a device has no end. Symlinks are followed (/etc/letsencrypt uses them)."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
-            raise SourceError(f"{what}: {str(path)!r} is not a regular file")
+            raise SourceError(f"{what}: {quote(str(path), 200)} is not a regular file")
         return open(path, "rb")
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
         reason = getattr(exc, "strerror", None) or str(exc)
-        raise SourceError(f"{what}: cannot read {str(path)!r}: {reason}") from None
+        raise SourceError(f"{what}: cannot read {quote(str(path), 200)}: {reason}") from None
 
 
 def params_from_json(data: Any, base: Path, what: str) -> dict[str, Any]:
