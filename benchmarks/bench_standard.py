@@ -103,7 +103,7 @@ def run() -> dict[str, dict[str, float]]:
 
 def report(results: dict[str, dict[str, float]]) -> bool:
     ok = True
-    print(f"standard request (leaf + intermediate + key), validate() + api_params(), distinct requests, one core,")
+    print("standard request (leaf + intermediate + key), validate() + api_params(), distinct requests, one core,")
     print(f"median of {PASSES} paired passes; target <= {TARGET_RATIO}x the cryptographic floor")
     for alg, r in results.items():
         verdict = "ok" if r["ratio"] <= TARGET_RATIO else "MISSED"

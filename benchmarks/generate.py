@@ -38,12 +38,20 @@ class Standard:
 def _name(cn: str, org: str | None = None) -> x509.Name:
     attrs = [x509.NameAttribute(NameOID.COMMON_NAME, cn)]
     if org:
-        attrs = [x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"), x509.NameAttribute(NameOID.ORGANIZATION_NAME, org)] + attrs
+        attrs = [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
+            *attrs,
+        ]
     return x509.Name(attrs)
 
 
-def _ca(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, issuer_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
-        subject: x509.Name, issuer: x509.Name) -> x509.Certificate:
+def _ca(
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    issuer_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    subject: x509.Name,
+    issuer: x509.Name,
+) -> x509.Certificate:
     return (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -58,8 +66,12 @@ def _ca(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, issuer_key: rsa.RSA
     )
 
 
-def _leaf(i: int, key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, ca_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
-          ca: x509.Certificate) -> x509.Certificate:
+def _leaf(
+    i: int,
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    ca_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    ca: x509.Certificate,
+) -> x509.Certificate:
     host = f"www{i}.example{i % 97}.com"
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     return (
@@ -71,20 +83,33 @@ def _leaf(i: int, key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, ca_key: r
         .not_valid_before(AT - dt.timedelta(days=random.randint(1, 60)))
         .not_valid_after(AT + dt.timedelta(days=random.randint(45, 90)))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(True, False, isinstance(key, rsa.RSAPrivateKey), False, False, False, False, False, False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host), x509.DNSName(host.split(".", 1)[1])]), critical=False)
+        .add_extension(
+            x509.KeyUsage(True, False, isinstance(key, rsa.RSAPrivateKey), False, False, False, False, False, False),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False
+        )
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(host), x509.DNSName(host.split(".", 1)[1])]), critical=False
+        )
         .add_extension(ski, critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
         .add_extension(
             x509.AuthorityInformationAccess(
-                [x509.AccessDescription(x509.oid.AuthorityInformationAccessOID.CA_ISSUERS,
-                                        x509.UniformResourceIdentifier("http://r11.i.example.org/"))]
+                [
+                    x509.AccessDescription(
+                        x509.oid.AuthorityInformationAccessOID.CA_ISSUERS,
+                        x509.UniformResourceIdentifier("http://r11.i.example.org/"),
+                    )
+                ]
             ),
             critical=False,
         )
-        .add_extension(x509.CertificatePolicies([x509.PolicyInformation(x509.ObjectIdentifier("2.23.140.1.2.1"), None)]),
-                       critical=False)
+        .add_extension(
+            x509.CertificatePolicies([x509.PolicyInformation(x509.ObjectIdentifier("2.23.140.1.2.1"), None)]),
+            critical=False,
+        )
         .sign(ca_key, hashes.SHA256())
     )
 
@@ -113,8 +138,9 @@ def standard_requests(count: int, algorithm: str, rsa_pool: int = 12) -> list[St
         key = keys[i % len(keys)]
         leaf = _leaf(i, key, ca_key, ca)
         key_pem = key.private_bytes(serialization.Encoding.PEM, key_format, serialization.NoEncryption())
-        params = UploadParams(name=f"bench_{algorithm.lower()}_{i}", cert=(_pem(leaf) + _pem(ca)).decode(),
-                              key=key_pem.decode())
+        params = UploadParams(
+            name=f"bench_{algorithm.lower()}_{i}", cert=(_pem(leaf) + _pem(ca)).decode(), key=key_pem.decode()
+        )
         out.append(Standard(params, _pem(leaf), _pem(ca), key_pem))
     return out
 
@@ -188,7 +214,10 @@ def sm_requests(count: int) -> list[Sm]:
     for _ in range(count):
         fields: dict[str, str] = {}
         ds, points, signed = [], [], []
-        for role, api_cert, api_key in (("sign", "sign_cert", "sign_private_key"), ("enc", "encrypt_cert", "encrypt_private_key")):
+        for role, api_cert, api_key in (
+            ("sign", "sign_cert", "sign_private_key"),
+            ("enc", "encrypt_cert", "encrypt_private_key"),
+        ):
             key_der = _pem_der(SM2_FIXTURES / f"sm2-{role}.key")[0]
             old_d = _scalar(SM2_FIXTURES / f"sm2-{role}.key")
             old_point = sm2.encode_point(sm2.public_from_private(old_d))

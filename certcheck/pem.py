@@ -12,9 +12,9 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass
 
 from certcheck._crypto import der
+from certcheck._record import Record
 from certcheck.model import Problem
 
 __all__ = ["MAX_FIELD_BYTES", "Armor", "Block", "encode", "read"]
@@ -44,17 +44,32 @@ _HEADER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 _PATH_LIKE = re.compile(r"@?(?:[~.]?/|[A-Za-z]:\\)?[\w.\-/\\]+\.(?:pem|crt|cer|key|der|p12|pfx)", re.I)
 
 
-@dataclass(frozen=True, repr=False)
-class Block:
+class Block(Record):
     """One PEM block: its label, RFC 1421 headers (``Proc-Type``, ``DEK-Info``) and decoded bytes."""
 
+    __slots__ = ("canonical", "der", "headers", "label", "position")
     label: str
     der: bytes
     headers: tuple[tuple[str, str], ...]
     position: int  # 1-based, among the blocks of the field
     # The block exactly as given, when that already is canonical PEM (LF, 64 columns, no headers): the
     # normalized request then reuses it instead of encoding the DER again.
-    canonical: str | None = None
+    canonical: str | None
+
+    def __init__(
+        self,
+        label: str,
+        der: bytes,
+        headers: tuple[tuple[str, str], ...],
+        position: int,
+        canonical: str | None = None,
+    ) -> None:
+        init = object.__setattr__
+        init(self, "label", label)
+        init(self, "der", der)
+        init(self, "headers", headers)
+        init(self, "position", position)
+        init(self, "canonical", canonical)
 
     @property
     def is_private(self) -> bool:
@@ -72,12 +87,15 @@ class Block:
         return f"Block({self.label!r}, #{self.position}, {body})"
 
 
-@dataclass(frozen=True)
-class Armor:
+class Armor(Record):
     """What one field held: its blocks, and problems with the armor itself."""
 
+    __slots__ = ("blocks", "problems")
     blocks: tuple[Block, ...]
     problems: tuple[Problem, ...]
+
+    def __init__(self, blocks: tuple[Block, ...], problems: tuple[Problem, ...]) -> None:
+        self._set(blocks=blocks, problems=problems)
 
 
 def encode(label: str, data: bytes, headers: tuple[tuple[str, str], ...] = ()) -> str:

@@ -23,9 +23,11 @@ __all__ = [
     "OID",
     "SEQUENCE",
     "TLV",
+    "CertificateParts",
     "attempt",
     "bit_string",
     "certificate_names",
+    "certificate_parts",
     "children",
     "encode_length",
     "expect",
@@ -191,6 +193,36 @@ def encode_length(length: int) -> bytes:
         return bytes([length])
     raw = length.to_bytes((length.bit_length() + 7) // 8, "big")
     return bytes([0x80 | len(raw)]) + raw
+
+
+class CertificateParts(NamedTuple):
+    issuer: bytes
+    subject: bytes
+    spki: bytes
+    extensions: bytes | None  # the Extensions SEQUENCE inside [3], when there is one
+
+
+def certificate_parts(cert_der: bytes) -> CertificateParts:
+    """The DER of a certificate's issuer, subject, SubjectPublicKeyInfo and extensions, in one walk."""
+    tbs = read_tlv(cert_der, read_tlv(cert_der).content)
+    pos = tbs.content
+    first = read_tlv(cert_der, pos, tbs.end)
+    if first.tag == 0xA0:  # optional [0] version
+        pos = first.end
+    for _ in range(2):  # serialNumber, signature
+        pos = read_tlv(cert_der, pos, tbs.end).end
+    issuer = read_tlv(cert_der, pos, tbs.end)
+    validity = read_tlv(cert_der, issuer.end, tbs.end)
+    subject = read_tlv(cert_der, validity.end, tbs.end)
+    spki = read_tlv(cert_der, subject.end, tbs.end)
+    extensions = None
+    pos = spki.end
+    while pos < tbs.end:  # issuerUniqueID [1], subjectUniqueID [2], extensions [3]
+        field = read_tlv(cert_der, pos, tbs.end)
+        if field.tag == 0xA3:
+            extensions = read_tlv(cert_der, field.content, field.end).raw(cert_der)
+        pos = field.end
+    return CertificateParts(issuer.raw(cert_der), subject.raw(cert_der), spki.raw(cert_der), extensions)
 
 
 def certificate_names(cert_der: bytes) -> tuple[bytes, bytes]:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from dataclasses import field as dc_field
 
 from cryptography.exceptions import InternalError, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
@@ -20,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 
 from certcheck import pem
 from certcheck._crypto import der
+from certcheck._record import Record
 from certcheck.documents.certs import Algorithm
 
 __all__ = ["PLAIN_LABELS", "KeyProblem", "PrivateKey", "check_rsa_consistency", "load_private_key"]
@@ -44,31 +43,82 @@ class KeyProblem(Exception):
         self.code = code
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class PrivateKey:
-    """A loaded private key. ``pem`` is the canonical unencrypted PEM to send: a secret."""
+class PrivateKey(Record):
+    """A loaded private key. ``pem`` is the canonical unencrypted PEM to send: a secret (never in a repr)."""
 
+    __slots__ = (
+        "algorithm",
+        "curve",
+        "field",
+        "form",
+        "key_size",
+        "notes",
+        "pem",
+        "public_point",
+        "rsa_numbers",
+        "sm2_d",
+        "sm2_embedded_point",
+    )
     field: str
     algorithm: Algorithm
     form: str  # "PKCS#1", "PKCS#8", "SEC1", with " (decrypted)" when a passphrase opened it
-    pem: str = dc_field(repr=False)
-    key_size: int | None = None
-    curve: str | None = None
-    rsa_numbers: rsa.RSAPrivateNumbers | None = dc_field(default=None, repr=False)
+    pem: str
+    key_size: int | None
+    curve: str | None
+    rsa_numbers: rsa.RSAPrivateNumbers | None
     # The uncompressed public point: cryptography's for EC, d*G for SM2 (computed once, at parse).
-    public_point: bytes | None = None
-    sm2_d: int | None = dc_field(default=None, repr=False)
-    sm2_embedded_point: bytes | None = None  # the public point a SEC1 key carries, if any: compared, never trusted
-    notes: tuple[str, ...] = ()  # repairs worth an info finding (relabelled, decrypted)
+    public_point: bytes | None
+    sm2_d: int | None
+    sm2_embedded_point: bytes | None  # the public point a SEC1 key carries, if any: compared, never trusted
+    notes: tuple[str, ...]  # repairs worth an info finding (relabelled, decrypted)
+
+    def __init__(
+        self,
+        field: str,
+        algorithm: Algorithm,
+        form: str,
+        pem: str,
+        key_size: int | None = None,
+        curve: str | None = None,
+        *,
+        rsa_numbers: rsa.RSAPrivateNumbers | None = None,
+        public_point: bytes | None = None,
+        sm2_d: int | None = None,
+        sm2_embedded_point: bytes | None = None,
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        init = object.__setattr__
+        init(self, "field", field)
+        init(self, "algorithm", algorithm)
+        init(self, "form", form)
+        init(self, "pem", pem)
+        init(self, "key_size", key_size)
+        init(self, "curve", curve)
+        init(self, "rsa_numbers", rsa_numbers)
+        init(self, "public_point", public_point)
+        init(self, "sm2_d", sm2_d)
+        init(self, "sm2_embedded_point", sm2_embedded_point)
+        init(self, "notes", notes)
 
     @property
     def fingerprint(self) -> str:
         return hashlib.sha256(self.pem.encode()).hexdigest()[:12]
 
     def with_note(self, note: str) -> PrivateKey:
-        from dataclasses import replace
-
-        return replace(self, notes=(*self.notes, note))
+        """The same key with one more note (the parse stage adds them as it learns more)."""
+        return PrivateKey(
+            self.field,
+            self.algorithm,
+            self.form,
+            self.pem,
+            self.key_size,
+            self.curve,
+            rsa_numbers=self.rsa_numbers,
+            public_point=self.public_point,
+            sm2_d=self.sm2_d,
+            sm2_embedded_point=self.sm2_embedded_point,
+            notes=(*self.notes, note),
+        )
 
     def __repr__(self) -> str:
         return f"PrivateKey({self.field}, {self.algorithm.value}, {self.form}, <redacted sha256:{self.fingerprint}>)"
