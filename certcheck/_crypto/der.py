@@ -69,28 +69,31 @@ def attempt(read: Callable[[bytes], T], data: bytes) -> T | None:
 
 def read_tlv(data: bytes, offset: int = 0, limit: int | None = None) -> TLV:
     """Read one TLV at ``offset``; raise ValueError if it is malformed, not DER, or runs past ``limit``."""
-    limit = len(data) if limit is None else limit
+    if limit is None:
+        limit = len(data)
     if offset + 2 > limit:
         raise ValueError("DER: truncated header")
     tag = data[offset]
     if tag & 0x1F == 0x1F:
         raise ValueError("DER: multi-byte tags are not used by these structures")
     first = data[offset + 1]
+    if first < 0x80:  # short form: most TLVs, and the hot path
+        end = offset + 2 + first
+        if end > limit:
+            raise ValueError("DER: content runs past the end")
+        return TLV(tag, offset, offset + 2, end)
+    count = first & 0x7F
     pos = offset + 2
-    if first < 0x80:
-        length = first
-    else:
-        count = first & 0x7F
-        if count == 0:
-            raise ValueError("DER: indefinite length")
-        if count > 4 or pos + count > limit:
-            raise ValueError("DER: bad length")
-        if data[pos] == 0:
-            raise ValueError("DER: non-minimal length")
-        length = int.from_bytes(data[pos : pos + count], "big")
-        if length < 0x80:
-            raise ValueError("DER: non-minimal length")
-        pos += count
+    if count == 0:
+        raise ValueError("DER: indefinite length")
+    if count > 4 or pos + count > limit:
+        raise ValueError("DER: bad length")
+    if data[pos] == 0:
+        raise ValueError("DER: non-minimal length")
+    length = int.from_bytes(data[pos : pos + count], "big")
+    if length < 0x80:
+        raise ValueError("DER: non-minimal length")
+    pos += count
     if pos + length > limit:
         raise ValueError("DER: content runs past the end")
     return TLV(tag, offset, pos, pos + length)

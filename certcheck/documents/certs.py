@@ -66,6 +66,11 @@ _EC_ALGORITHMS = {
     bytes.fromhex("301006072a8648ce3d020106052b81040022"): ("secp384r1", 48),
     bytes.fromhex("301006072a8648ce3d020106052b81040023"): ("secp521r1", 66),
 }
+# SM2 keys in the two SubjectPublicKeyInfo forms seen in practice: ecPublicKey + the SM2 curve, SM2 + the curve.
+SM2_ALGORITHMS = {
+    bytes.fromhex("301306072a8648ce3d020106082a811ccf5501822d"),
+    bytes.fromhex("301406082a811ccf5501822d06082a811ccf5501822d"),
+}
 _BASIC_CONSTRAINTS = bytes.fromhex("0603551d13")  # the extension's OID as DER
 
 
@@ -98,28 +103,27 @@ class Certificate(Record):
     def __init__(self, field: str, position: int, data: bytes, cert: X509Certificate, canonical: str | None) -> None:
         parts = der.certificate_parts(data)
         algorithm, curve, point, rsa_public, size, detail, valid = _classify(cert, parts.spki)
-        self._set(
-            field=field,
-            position=position,
-            der=data,
-            x509=cert,
-            canonical=canonical,
-            issuer_der=parts.issuer,
-            subject_der=parts.subject,
-            algorithm=algorithm,
-            curve=curve,
-            point=point,
-            rsa_public=rsa_public,
-            key_size=size,
-            detail=detail,
-            point_valid=valid,
-            # cryptography decodes these lazily: read here, so a corrupt field is a parse problem and not an
-            # exception inside a rule.
-            not_before=cert.not_valid_before_utc,
-            not_after=cert.not_valid_after_utc,
-            signature_oid=cert.signature_algorithm_oid.dotted_string,
-            _extensions=parts.extensions,
-        )
+        init = object.__setattr__
+        init(self, "field", field)
+        init(self, "position", position)
+        init(self, "der", data)
+        init(self, "x509", cert)
+        init(self, "canonical", canonical)
+        init(self, "issuer_der", parts.issuer)
+        init(self, "subject_der", parts.subject)
+        init(self, "algorithm", algorithm)
+        init(self, "curve", curve)
+        init(self, "point", point)
+        init(self, "rsa_public", rsa_public)
+        init(self, "key_size", size)
+        init(self, "detail", detail)
+        init(self, "point_valid", valid)
+        # cryptography decodes these lazily: read here, so a corrupt field is a parse problem and not an
+        # exception inside a rule.
+        init(self, "not_before", cert.not_valid_before_utc)
+        init(self, "not_after", cert.not_valid_after_utc)
+        init(self, "signature_oid", cert.signature_algorithm_oid.dotted_string)
+        init(self, "_extensions", parts.extensions)
 
     @cached_property
     def public_key(self) -> rsa.RSAPublicKey | ec.EllipticCurvePublicKey | None:
@@ -190,9 +194,9 @@ class Certificate(Record):
 def _basic_constraints_ca(extensions: bytes) -> bool:
     """Whether the Extensions DER holds basicConstraints with cA TRUE (RFC 5280 4.2.1.9)."""
     for ext in der.sequence_of(extensions):
-        parts = der.children(extensions, ext)
-        if parts and parts[0].raw(extensions) == _BASIC_CONSTRAINTS:
-            value = parts[-1]  # extnValue OCTET STRING, after the optional critical BOOLEAN
+        # Each Extension starts with its OID: compare bytes in place rather than decoding every extension.
+        if extensions.startswith(_BASIC_CONSTRAINTS, ext.content):
+            value = der.children(extensions, ext)[-1]  # extnValue OCTET STRING, after the optional critical
             inner = value.value(extensions)
             fields = der.sequence_of(inner)
             return bool(fields) and fields[0].raw(inner) == b"\x01\x01\xff"
@@ -263,6 +267,13 @@ def _classify_common(spki: bytes) -> _Classified:
         if n < 3 or e < 1:
             raise ValueError("RSAPublicKey")  # cryptography refuses it: let it say how
         return Algorithm.RSA, None, None, (n, e), n.bit_length(), "", True
+    if identifier in SM2_ALGORITHMS:  # cryptography cannot load SM2 keys: no need to ask it first
+        from certcheck._crypto import sm2
+
+        try:
+            return Algorithm.SM2, "sm2p256v1", sm2.encode_point(sm2.decode_point(key)), None, 256, "", True
+        except ValueError:
+            return Algorithm.SM2, "sm2p256v1", key, None, 256, "", False
     curve = _EC_ALGORITHMS.get(identifier)
     if curve is None or len(key) != 1 + 2 * curve[1] or key[0] != 4:
         raise ValueError("not a common key")

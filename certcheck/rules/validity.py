@@ -30,6 +30,8 @@ def dates(ctx: Context) -> Iterator[Finding]:
     for cert_field in ctx.docs.cert_fields:
         chain = ctx.docs.chain(cert_field)
         for cert in chain.ordered if chain else ():
+            if cert.not_before <= at and cert.not_after - at > ctx.expiry_warning:
+                continue  # the common case: valid, and not soon to expire (no message is built for it)
             stamp = f"(checked at {at:%Y-%m-%d %H:%M} UTC)"
             if cert.not_after < at:
                 ago = (at - cert.not_after).total_seconds() / 86400
