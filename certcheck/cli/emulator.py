@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import signal
 import sys
-import threading
 from types import FrameType
 from typing import Any
 
@@ -21,8 +19,12 @@ SECRET_VAR = "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
 FAULT_KINDS = ("unavailable", "unavailable-after", "drop", "drop-after", "slow", "slow-after")
 
 
+# What `certcheck --help` lists for this subcommand when another one runs (its flags are then not built).
+HELP = "a loopback emulator of the CAS endpoint (for tests and demos)"
+
+
 def register(sub: Any) -> None:
-    emulator = sub.add_parser("emulator", help="a loopback emulator of the CAS endpoint (for tests and demos)")
+    emulator = sub.add_parser("emulator", help=HELP)
     actions = emulator.add_subparsers(dest="emulator_command", required=True)
     serve = actions.add_parser(
         "serve",
@@ -85,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"emulator cannot start: {exc.strerror or exc}") from None
     except Exception as exc:  # sqlite3.DatabaseError for a file that is not a database, bad option values
         raise UsageError(f"emulator cannot start: {type(exc).__name__}: {exc}") from None
+    import signal  # here, not at the top: every `certcheck` start imports this module to register it
+    import threading
+
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
@@ -20,10 +19,14 @@ examples:
 """
 
 
+# What `certcheck --help` lists for this subcommand when another one runs (its flags are then not built).
+HELP = "list every finding code, or explain one"
+
+
 def register(sub: Any) -> None:
     rules = sub.add_parser(
         "rules",
-        help="list every finding code, or explain one",
+        help=HELP,
         description="List every finding code with its severity and source, or explain one code (or prefix).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -34,6 +37,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import json  # here, not at the top: every `certcheck` start imports this module to register it
+
     from certcheck.codes import catalogue, catalogue_markdown, explain_markdown
 
     codes = catalogue()

@@ -7,7 +7,6 @@ one unreadable file never takes a whole run down.
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from collections.abc import Iterator, Mapping
@@ -115,6 +114,8 @@ def read_manifest(path: str | Path, *, key_password: bytes | None = None) -> Ite
 
 
 def _manifest_entry(line: bytes, path: Path, number: int, key_password: bytes | None) -> Entry:
+    import json  # here: `certcheck check` with flags alone never reads JSON
+
     source, what = f"{path}:{number}", f"line {number}"
     try:
         try:
