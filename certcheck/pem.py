@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from functools import cached_property
 
 from certcheck._crypto import der
 from certcheck._record import Record
@@ -35,19 +36,45 @@ TOO_LARGE, BINARY, DER_GIVEN, NO_ARMOR, NOT_PEM = (
 )
 TRUNCATED, BAD_BASE64, CORRUPT, REPAIRED = "pem.truncated", "pem.bad_base64", "pem.corrupt", "pem.repaired"
 
-_BEGIN = re.compile(r"-----BEGIN ([A-Z0-9][A-Z0-9 ]*?)-----")
-_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
-_HEADER_LINE = re.compile(r"([A-Za-z][A-Za-z0-9-]*):[ \t]*(.*)")
-# A body already in canonical form: full 64-column lines, then one last line of at most 64.
 # A whole block already in canonical form (no headers, LF, 64 columns, one final newline): the common case,
 # read without the general loop (benchmarks/bench_standard.py).
 _CANONICAL_BLOCK = re.compile(
     r"-----BEGIN ([A-Z0-9]+(?: [A-Z0-9]+)*)-----\n((?:[A-Za-z0-9+/]{64}\n)*(?=[A-Za-z0-9+/=]{1,64}\n-----END )"
     r"[A-Za-z0-9+/]+={0,2}\n)-----END \1-----\n"
 )
-_CANONICAL_BODY = re.compile(r"\n(?:[A-Za-z0-9+/]{64}\n)*(?=[A-Za-z0-9+/=]{1,64}\n\Z)[A-Za-z0-9+/]+={0,2}\n")
-_HEADER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
-_PATH_LIKE = re.compile(r"@?(?:[~.]?/|[A-Za-z]:\\)?[\w.\-/\\]+\.(?:pem|crt|cer|key|der|p12|pfx)", re.I)
+
+
+class _Patterns:
+    """The general path's expressions, compiled on first use: canonical input, the common case, never needs
+    them, and compiling them all costs ~1 ms of every start (benchmarks/bench_startup.py)."""
+
+    @cached_property
+    def begin(self) -> re.Pattern[str]:
+        return re.compile(r"-----BEGIN ([A-Z0-9][A-Z0-9 ]*?)-----")
+
+    @cached_property
+    def base64(self) -> re.Pattern[str]:
+        return re.compile(r"[A-Za-z0-9+/]*={0,2}")
+
+    @cached_property
+    def header_line(self) -> re.Pattern[str]:
+        return re.compile(r"([A-Za-z][A-Za-z0-9-]*):[ \t]*(.*)")
+
+    @cached_property
+    def canonical_body(self) -> re.Pattern[str]:
+        # A body already in canonical form: full 64-column lines, then one last line of at most 64.
+        return re.compile(r"\n(?:[A-Za-z0-9+/]{64}\n)*(?=[A-Za-z0-9+/=]{1,64}\n\Z)[A-Za-z0-9+/]+={0,2}\n")
+
+    @cached_property
+    def header_name(self) -> re.Pattern[str]:
+        return re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+
+    @cached_property
+    def path_like(self) -> re.Pattern[str]:
+        return re.compile(r"@?(?:[~.]?/|[A-Za-z]:\\)?[\w.\-/\\]+\.(?:pem|crt|cer|key|der|p12|pfx)", re.I)
+
+
+_RE = _Patterns()
 
 
 class Block(Record):
@@ -141,7 +168,7 @@ def read(field: str, data: str | bytes, *, limit: int = MAX_FIELD_BYTES) -> Armo
     pos = 0
     outside: list[str] = []
     while True:
-        begin = _BEGIN.search(text, pos)
+        begin = _RE.begin.search(text, pos)
         if begin is None:
             outside.append(text[pos:])
             break
@@ -276,7 +303,7 @@ def _der_guess(data: bytes) -> str:
 def _decode_body(field: str, label: str, whole: str, head: int, position: int, repairs: list[str]) -> Block | Problem:
     """``whole`` is the block from BEGIN to END line inclusive; its body starts ``head`` characters in."""
     body = whole[head : len(whole) - len(label) - 14]  # 14: "-----END " + "-----"
-    if _CANONICAL_BODY.fullmatch(body):  # the common case, decoded without looking at each line
+    if _RE.canonical_body.fullmatch(body):  # the common case, decoded without looking at each line
         b64 = body.replace("\n", "")
         block = _decode_base64(field, label, b64, (), position, charset_checked=True)
         if isinstance(block, Block) and head == len(label) + 16 and _exact_tail(b64, block.der):
@@ -288,7 +315,7 @@ def _decode_body(field: str, label: str, whole: str, head: int, position: int, r
     b64_lines: list[str] = []
     one_line = False
     for line in lines:
-        match = _HEADER_LINE.fullmatch(line) if not b64_lines else None
+        match = _RE.header_line.fullmatch(line) if not b64_lines else None
         if match is None:
             one_line = one_line or " " in line or "\t" in line
             b64_lines.extend(line.split())
@@ -298,7 +325,7 @@ def _decode_body(field: str, label: str, whole: str, head: int, position: int, r
             # A one-line paste flattens headers and base64 together: take "Name: value" pairs off the front.
             one_line = True
             tokens = line.split()
-            while len(tokens) > 1 and tokens[0].endswith(":") and _HEADER_NAME.fullmatch(tokens[0][:-1]):
+            while len(tokens) > 1 and tokens[0].endswith(":") and _RE.header_name.fullmatch(tokens[0][:-1]):
                 headers.append((tokens[0][:-1], tokens[1]))
                 tokens = tokens[2:]
             b64_lines.extend(tokens)
@@ -328,7 +355,7 @@ def _decode_base64(
     position: int,
     charset_checked: bool = False,
 ) -> Block | Problem:
-    if not charset_checked and not _BASE64.fullmatch(b64):
+    if not charset_checked and not _RE.base64.fullmatch(b64):
         bad = next((c for c in b64.rstrip("=") if not (c.isalnum() and c.isascii()) and c not in "+/"), "=")
         return Problem(
             BAD_BASE64,
@@ -368,7 +395,7 @@ def _note_outside(outside: list[str], repairs: list[str]) -> None:
 
 def _no_blocks(field: str, text: str) -> Problem:
     compact = "".join(text.split())
-    if compact and _BASE64.fullmatch(compact) and len(compact) % 4 == 0:
+    if compact and _RE.base64.fullmatch(compact) and len(compact) % 4 == 0:
         try:
             raw = base64.b64decode(compact, validate=True)
         except binascii.Error:
@@ -381,7 +408,7 @@ def _no_blocks(field: str, text: str) -> Problem:
                 "-----END ...----- lines. Add the armor lines (or export the file again as PEM).",
             )
     stripped = text.strip()
-    if _PATH_LIKE.fullmatch(stripped):
+    if _RE.path_like.fullmatch(stripped):
         return Problem(
             NOT_PEM,
             field,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import io
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -46,6 +47,23 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         super().error(withhold(message))
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse asks shutil for the terminal width each time it builds a formatter (once per flag), and
+        # importing shutil brings bz2, lzma and zlib along: ~1.5 ms of every start. os answers alone.
+        return self.formatter_class(prog=self.prog, width=_terminal_width())  # type: ignore[call-arg]
+
+
+def _terminal_width() -> int:
+    """What shutil.get_terminal_size() would say, minus argparse's margin of 2."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 0
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return (columns if columns > 0 else 80) - 2
+
 
 def _chosen(argv: Sequence[str] | None) -> str | None:
     """The subcommand ``argv`` runs, when it names one (the first argument that is not an option)."""
@@ -67,11 +85,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     chosen = _chosen(argv)
     for name in SUBCOMMANDS:
-        module = importlib.import_module(f"certcheck.cli.{name}")
-        if chosen is None or name == chosen or not hasattr(module, "HELP"):
-            module.register(sub)
-        else:  # only its name and help line: every subcommand's flags cost ~8 ms per start to build
-            sub.add_parser(name, help=module.HELP)
+        # When argv names the subcommand to run, the others are not built: their flags would only cost
+        # start-up time (~2 ms each, benchmarks/bench_startup.py). `certcheck --help` still lists them all.
+        if chosen is None or name == chosen:
+            importlib.import_module(f"certcheck.cli.{name}").register(sub)
     return parser
 
 

@@ -50,14 +50,10 @@ exit status:
 """
 
 
-# What `certcheck --help` lists for this subcommand when another one runs (its flags are then not built).
-HELP = "validate one upload request"
-
-
 def register(sub: Any) -> None:
     check = sub.add_parser(
         "check",
-        help=HELP,
+        help="validate one upload request",
         description="Validate one UploadUserCertificate request. FILE '-' is standard input.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

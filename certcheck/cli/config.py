@@ -11,14 +11,10 @@ from certcheck.cli._common import EXIT_OK, UsageError
 __all__ = ["register", "run"]
 
 
-# What `certcheck --help` lists for this subcommand when another one runs (its flags are then not built).
-HELP = "show the config file in effect, or print an example one"
-
-
 def register(sub: Any) -> None:
     config = sub.add_parser(
         "config",
-        help=HELP,
+        help="show the config file in effect, or print an example one",
         description="Show which config file applies here (certcheck.toml, or [tool.certcheck] in pyproject.toml, "
         "found from the working directory upwards) and the settings it makes.",
         epilog="examples:\n  certcheck config --example > certcheck.toml\n  certcheck config",

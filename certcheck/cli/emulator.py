@@ -19,12 +19,8 @@ SECRET_VAR = "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
 FAULT_KINDS = ("unavailable", "unavailable-after", "drop", "drop-after", "slow", "slow-after")
 
 
-# What `certcheck --help` lists for this subcommand when another one runs (its flags are then not built).
-HELP = "a loopback emulator of the CAS endpoint (for tests and demos)"
-
-
 def register(sub: Any) -> None:
-    emulator = sub.add_parser("emulator", help=HELP)
+    emulator = sub.add_parser("emulator", help="a loopback emulator of the CAS endpoint (for tests and demos)")
     actions = emulator.add_subparsers(dest="emulator_command", required=True)
     serve = actions.add_parser(
         "serve",

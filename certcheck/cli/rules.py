@@ -19,14 +19,10 @@ examples:
 """
 
 
-# What `certcheck --help` lists for this subcommand when another one runs (its flags are then not built).
-HELP = "list every finding code, or explain one"
-
-
 def register(sub: Any) -> None:
     rules = sub.add_parser(
         "rules",
-        help=HELP,
+        help="list every finding code, or explain one",
         description="List every finding code with its severity and source, or explain one code (or prefix).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -12,7 +12,6 @@ import hashlib
 from collections.abc import Callable
 
 from cryptography.exceptions import InternalError, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
 from certcheck import pem
@@ -153,6 +152,21 @@ def check_rsa_consistency(numbers: rsa.RSAPrivateNumbers) -> str | None:
     return None
 
 
+def _load_der_private_key(data: bytes) -> object:
+    """``serialization.load_der_private_key(data, None, unsafe_skip_rsa_key_validation=True)``.
+
+    Called through the binding that function wraps where it exists: importing the ``serialization`` package
+    also imports its SSH and cipher modules, ~5 ms of every `certcheck check` start (bench_startup.py).
+    """
+    try:
+        from cryptography.hazmat.bindings._rust import openssl as rust_openssl
+
+        load = rust_openssl.keys.load_der_private_key
+    except (ImportError, AttributeError):  # another cryptography layout: the public function
+        from cryptography.hazmat.primitives.serialization import load_der_private_key as load
+    return load(data, None, unsafe_skip_rsa_key_validation=True)
+
+
 # The SM2 curve OID as DER, as an "SM2 PARAMETERS" / "EC PARAMETERS" block carries it and as SEC1's [0] holds it.
 SM2_CURVE_DER = bytes.fromhex("06082a811ccf5501822d")
 
@@ -256,7 +270,7 @@ def _load_plain(
     if label == "SM2 PRIVATE KEY":
         return _sm2_key(field_name, data, label, form, decrypted)
     try:
-        key = serialization.load_der_private_key(data, None, unsafe_skip_rsa_key_validation=True)
+        key = _load_der_private_key(data)
     except (UnsupportedAlgorithm, ValueError, TypeError, InternalError) as exc:
         # InternalError: OpenSSL refusing malformed key material (seen with a corrupted Ed25519 key).
         return _not_for_cryptography(data, label, field_name, form, decrypted, exc)
@@ -319,7 +333,9 @@ def _from_cryptography(
             field_name, Algorithm.RSA, shown, text, key.key_size, rsa_numbers=key.private_numbers(), notes=notes
         )
     if isinstance(key, ec.EllipticCurvePrivateKey):
-        point = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+        numbers = key.public_key().public_numbers()  # no serialization import for one encoding
+        width = (key.curve.key_size + 7) // 8
+        point = b"\x04" + numbers.x.to_bytes(width, "big") + numbers.y.to_bytes(width, "big")
         return PrivateKey(
             field_name, Algorithm.EC, shown, text, key.curve.key_size, key.curve.name, public_point=point, notes=notes
         )
