@@ -5,10 +5,11 @@
 >>> report.ok, [f.code for f in report.findings]
 """
 
+from certcheck.bulk import validate_many
 from certcheck.model import Finding, Severity, Tag, UploadParams
 from certcheck.report import Report
 from certcheck.request import UploadRequest
-from certcheck.validate import validate, validate_many
+from certcheck.validate import validate
 
 __all__ = [
     "Finding",

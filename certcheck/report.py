@@ -4,13 +4,59 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from certcheck.model import Finding, Severity
 from certcheck.redaction import withhold
 from certcheck.request import UploadRequest
 
-__all__ = ["MAX_FINDINGS_PER_CODE", "MAX_MESSAGE_CHARS", "Location", "Report", "bound_findings"]
+if TYPE_CHECKING:
+    from certcheck.documents import Documents
+
+__all__ = [
+    "MAX_FINDINGS_PER_CODE",
+    "MAX_MESSAGE_CHARS",
+    "CertificateFacts",
+    "Location",
+    "Report",
+    "bound_findings",
+    "certificate_facts",
+]
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    """What an estate report needs to know about one certificate of a request: small, picklable, no key."""
+
+    field: str  # "Cert", "SignCert" or "EncryptCert"
+    leaf: bool  # the request's leaf, or a certificate of its chain
+    subject: str  # the common name (CN=...) or the whole subject
+    not_after: datetime  # UTC
+    algorithm: str  # "RSA", "EC", "SM2", "Ed25519", ...
+    key_size: int | None  # bits: 2048 for RSA-2048, 256 for P-256 and SM2
+    fingerprint: str  # SHA-256 of the DER, hex: the same intermediate shared by many requests is one certificate
+
+
+def certificate_facts(docs: Documents) -> tuple[CertificateFacts, ...]:
+    """The facts of every readable certificate of the request's kind, leaf first in each field."""
+    facts = []
+    for name in docs.cert_fields:
+        leaf = docs.leaf(name)
+        for cert in docs.certs.get(name, ()):
+            facts.append(
+                CertificateFacts(
+                    name,
+                    cert is leaf,
+                    cert.subject,
+                    cert.not_after,
+                    cert.algorithm.value,
+                    cert.key_size,
+                    cert.fingerprint,
+                )
+            )
+    facts.sort(key=lambda f: not f.leaf)  # stable: leaves first, then the chain, field order kept
+    return tuple(facts)
 
 
 @dataclass(frozen=True)
@@ -77,6 +123,8 @@ class Report:
     request: UploadRequest | None
     source: str | None = None  # where the request came from (a file name), for bulk output
     locations: tuple[Location, ...] = ()  # the files the request's fields came from (see Location)
+    # The request's certificates (expiry, algorithm, size) for estate reports; not part of the JSON output.
+    certificates: tuple[CertificateFacts, ...] = ()
 
     @property
     def ok(self) -> bool:

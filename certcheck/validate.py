@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from certcheck._debug import log_crash
 from certcheck.codes import RULE_CRASHED
 from certcheck.documents import parse
 from certcheck.model import UploadParams
 from certcheck.profiles import Profile, get_profile
-from certcheck.report import Report, bound_findings
+from certcheck.report import Report, bound_findings, certificate_facts
 from certcheck.request import build_request
 from certcheck.rules import Context, run_rules
 
@@ -46,7 +47,7 @@ def validate(
     ctx = Context(docs, chosen, moment, timedelta(days=expiry_warning_days))
     findings = run_rules(ctx)
     try:
-        request = build_request(docs)
+        request = build_request(docs, moment)
         algorithm = docs.algorithm
     except Exception as exc:  # likewise for the request builder
         log_crash("building the request", exc)
@@ -54,7 +55,11 @@ def validate(
         request, algorithm = None, None
     shown_algorithm = algorithm.value if algorithm is not None and algorithm.accepted else None
     kind = docs.kind.value if docs.kind is not None else None
-    return Report(bound_findings(findings), kind, shown_algorithm, request)
+    try:
+        facts = certificate_facts(docs)
+    except Exception:  # facts only feed estate reports: never worth a crash
+        facts = ()
+    return Report(bound_findings(findings), kind, shown_algorithm, request, certificates=facts)
 
 
 def validate_many(
@@ -63,12 +68,13 @@ def validate_many(
     profile: str | Profile = "2025-11",
     at: datetime | None = None,
     expiry_warning_days: float = DEFAULT_EXPIRY_WARNING_DAYS,
+    **options: Any,
 ) -> Iterator[Report]:
-    """Check many requests, lazily, with one clock reading so a long run judges all at the same time."""
-    moment = _utc(at)
-    _check_window(expiry_warning_days)
-    for params in requests:
-        yield validate(params, profile=profile, at=moment, expiry_warning_days=expiry_warning_days)
+    """Check many requests, lazily, with one clock reading: see ``certcheck.bulk.validate_many`` (executors,
+    process pools, Dask, batching, ordering)."""
+    from certcheck.bulk import validate_many as run_many
+
+    return run_many(requests, profile=profile, at=at, expiry_warning_days=expiry_warning_days, **options)
 
 
 def _utc(at: datetime | None) -> datetime:

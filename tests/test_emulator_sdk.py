@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from alibabacloud_cas20200407 import models
 
 from certcheck.emulator import Emulator, serve_in_thread
 from tests.conftest import FIXTURES, SM2, STD, read, secret_fragments
 from tests.emulator_support import CREDENTIALS, KEY_ID, RSA_CHAIN, RSA_KEY, client, sdk_error, upload_request
-
-models = pytest.importorskip("alibabacloud_cas20200407.models")
 
 
 def test_upload_succeeds_and_the_response_parses_into_the_sdk_model(emu: Emulator) -> None:

@@ -7,16 +7,19 @@ misses. A code added without a case here fails ``test_every_code_has_a_trigger``
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from certcheck import Report, Tag, pem
+from certcheck import Report, Tag, UploadParams, pem
 from certcheck._crypto import sm2
 from certcheck.codes import catalogue
-from tests.conftest import BROKEN, check, codes, rsa_ok, sm, std
+from certcheck.sources import Entry
+from tests import bulk_helpers
+from tests.conftest import AT, BROKEN, check, codes, rsa_ok, sm, std
 from tests.test_sm2key import cfca_sm2_file, sm2_enveloped_key
 from tests.test_sm_requests import sm_request
 
@@ -64,11 +67,17 @@ def _pkcs12_as_key() -> str:
     return pem.encode("PRIVATE KEY", blob)
 
 
+def _bulk_one(request: UploadParams | Entry, **options: Any) -> Report:
+    from certcheck import validate_many
+
+    return next(iter(validate_many([request], at=AT, **options)))
+
+
 CASES: dict[str, Callable[[], Report]] = {
     # PEM armor
     "pem.too_large": lambda: rsa_ok(cert="x" * (pem.MAX_FIELD_BYTES + 10)),
     "pem.binary": lambda: rsa_ok(cert=(BROKEN / "garbage.bin").read_bytes()),
-    "pem.der": lambda: rsa_ok(cert=(BROKEN / "rsa-leaf.der").read_bytes()),
+    "pem.der": lambda: rsa_ok(cert=bytes.fromhex("3019301306072a8648ce3d020106082a8648ce3d030107030200ff")),
     "pem.no_armor": lambda: rsa_ok(cert=(BROKEN / "cert-no-armor.txt").read_text()),
     "pem.not_pem": lambda: rsa_ok(cert="not a certificate"),
     "pem.truncated": lambda: rsa_ok(cert=(BROKEN / "cert-truncated.pem").read_text()),
@@ -119,6 +128,8 @@ CASES: dict[str, Callable[[], Report]] = {
     "tags.not_in_profile": lambda: rsa_ok(tags=[Tag("k")], profile="2024-07"),
     "resource_group.malformed": lambda: rsa_ok(resource_group_id="rg-ae****vty"),
     "resource_group.too_long": lambda: rsa_ok(resource_group_id="rg-" + "a" * 1_000_000),
+    "validity.inverted": lambda: _hostile_case("test_not_after_before_not_before_is_its_own_finding"),
+    "chain.expired_unneeded": lambda: _hostile_case("test_an_expired_cross_sign_at_the_end_is_a_warning_and_left_out"),
     # pair, chain, validity, strength
     "pair.key_mismatch": lambda: rsa_ok(key=std("rsa-other.key")),
     "chain.out_of_order": lambda: rsa_ok(cert=std("rsa-chain-reversed.pem")),
@@ -147,8 +158,26 @@ CASES: dict[str, Callable[[], Report]] = {
     ),
     "sm.different_issuers": lambda: sm_request(encrypt_cert=sm("sm2-enc-otherca.pem")),
     "sm.different_subjects": lambda: sm_request(encrypt_cert=sm("sm2-enc-othersubject.pem")),
+    # a request's place in a bulk run (certcheck.rules.estate)
+    "name.duplicate_in_run": lambda: _bulk_one(
+        UploadParams(name="twice", cert=std("rsa-fullchain.pem"), key=std("rsa-leaf.key")), duplicate_names={"twice"}
+    ),
+    "source.unreadable": lambda: _bulk_one(Entry("live/x", None, "Cert: cannot read 'live/x/fullchain.pem'")),
+    "source.unmatched": lambda: _bulk_one(
+        Entry("live/x/old.pem", None, "belongs to no request", code="source.unmatched")
+    ),
+    "bulk.worker_crashed": lambda: _bulk_one(UploadParams(name="raise"), check=bulk_helpers.crashing),
 }
 # Raised only when certcheck itself has a bug; triggered by monkeypatching in test_engine.py.
+def _hostile_case(test_name: str) -> Report:
+    """The request a test in test_real_world_inputs builds (it records the report it checked)."""
+    from tests import test_real_world_inputs as cases
+
+    cases.LAST_REPORT.clear()
+    getattr(cases, test_name)()
+    return cases.LAST_REPORT[-1]
+
+
 COVERED_ELSEWHERE = {"rule.crashed"}
 
 

@@ -110,9 +110,17 @@ SM3_VECTORS = [
     (b"abcd" * 16, "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732"),
     (b"", "1ab21d8355cfa17f8e61194831e81a8f22bec8c728fefb747ed035eb5082aa2b"),
 ]
+def _sm3_gmssl(data: bytes) -> bytes:
+    """gmssl's SM3: an independent implementation, the oracle for certcheck's own fallback."""
+    from gmssl import sm3 as gmssl_sm3
+
+    return bytes.fromhex(gmssl_sm3.sm3_hash(list(data)))
+
+
 SM3_IMPLS: dict[str, Callable[[bytes], bytes]] = {
     "hashlib": sm2._sm3_hashlib,
-    "gmssl": sm2._sm3_gmssl,
+    "python": sm2._sm3_python,
+    "gmssl": _sm3_gmssl,
 }
 
 
@@ -131,7 +139,7 @@ def test_sm3_known_answers(sm3_impl: str, message: bytes, digest: str) -> None:
     assert sm2.sm3(message).hex() == digest
 
 
-def test_sm3_falls_back_to_gmssl_without_hashlib_sm3(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sm3_falls_back_to_pure_python_without_hashlib_sm3(monkeypatch: pytest.MonkeyPatch) -> None:
     real_new = hashlib.new
 
     def no_sm3(name: str, *args: bytes) -> object:
@@ -140,7 +148,13 @@ def test_sm3_falls_back_to_gmssl_without_hashlib_sm3(monkeypatch: pytest.MonkeyP
         return real_new(name, *args)
 
     monkeypatch.setattr(hashlib, "new", no_sm3)
-    assert sm2._pick_sm3() is sm2._sm3_gmssl
+    assert sm2._pick_sm3() is sm2._sm3_python
+
+
+@pytest.mark.parametrize("size", [0, 1, 55, 56, 63, 64, 65, 119, 120, 1000])
+def test_pure_python_sm3_agrees_with_gmssl_at_every_padding_boundary(size: int) -> None:
+    message = bytes(range(256)) * 4
+    assert sm2._sm3_python(message[:size]) == _sm3_gmssl(message[:size])
 
 
 def test_sm3_uses_hashlib_when_available() -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from certcheck.model import Finding
-from certcheck.rules import (
+from certcheck.rules import (  # noqa: F401  (bulk and source only declare codes: raised by certcheck.bulk)
     algorithm,
+    bulk,
     cert,
     chain,
     fields,
@@ -21,6 +22,7 @@ from certcheck.rules import (
     pem,
     resource_group,
     sm,
+    source,
     strength,
     tags,
     validity,
@@ -48,6 +50,7 @@ RULES: tuple[Rule, ...] = (
     key.consistency,
     pair.key_belongs_to_leaf,
     chain.order_and_signatures,
+    chain.expired_unneeded,
     validity.dates,
     strength.strength,
     # SM2 dual certificates (SM requests only)

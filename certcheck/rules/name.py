@@ -34,6 +34,17 @@ CHARACTERS = declare(
     "Name has characters other than letters, digits, underscores and hyphens, or surrounding spaces.",
     "UploadUserCertificate API reference (updated 2025-11-04): Name; README 'Decisions'",
 )
+# Raised by certcheck.bulk, not by the rule below: it needs the whole run (the Names of the other requests).
+DUPLICATE_IN_RUN = declare(
+    "name.duplicate_in_run",
+    Severity.ERROR,
+    "Two or more requests of one run use the same Name; certificate names must be unique, so the second upload "
+    "would fail. Reported on every request that uses it.",
+    "UploadUserCertificate API reference (updated 2025-11-04): Name (unique per account)",
+    trigger="certcheck bulk derived the same Name for two directories (certbot's and acme.sh's example.com), or "
+    "two manifest lines give the same Name.",
+    fix="Rename one: give the manifest line its own Name, or rename the directory the Name is derived from.",
+)
 CONTROL = declare(
     "name.control_characters",
     Severity.ERROR,

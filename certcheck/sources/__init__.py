@@ -41,11 +41,16 @@ class SourceError(Exception):
 
 @dataclass(frozen=True)
 class Entry:
-    """One request from a source: its params, or why it could not be read. ``source`` says where it came from."""
+    """One request from a source: its params, or why it could not be read. ``source`` says where it came from.
+
+    ``code`` is the finding an Entry without params becomes: ``source.unreadable`` (its files or line could not
+    be read), or ``source.unmatched`` (a file of a scanned directory that belongs to no request).
+    """
 
     source: str
     params: UploadParams | None
     error: str | None = None
+    code: str = "source.unreadable"
 
 
 def read_file(path: str | Path, what: str) -> bytes:
