@@ -113,6 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad flags, 0 on --help: keep its code
         return int(exc.code or 0)
+    if getattr(args, "debug", False):
+        from certcheck.cli._common import enable_debug_log
+
+        enable_debug_log()
     try:
         status: int = args.run(args)
         return status
@@ -130,6 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # never a traceback; the type only, as a message might quote a key
+        from certcheck._debug import log_crash
+
+        log_crash(f"certcheck {getattr(args, 'command', '')}".strip(), exc)  # frames only, and only with --debug
         print(f"certcheck: internal error ({type(exc).__name__}); please report it", file=sys.stderr)
         return EXIT_USAGE
 
