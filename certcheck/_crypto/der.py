@@ -2,8 +2,8 @@
 
 Written by hand on purpose: certcheck steps over a handful of fields (the SubjectPublicKeyInfo inside a
 TBSCertificate ``cryptography`` cannot read, an SM2 key, the parameters of an encrypted key) and checks whether
-some bytes form one DER structure. pyasn1 decodes the same structures ~30x slower and costs ~60 ms to import
-(``python -X importtime``; ``benchmarks/bench_parts.py`` times both readers on an SM2 key).
+some bytes form one DER structure. pyasn1 decodes an SM2 key ~7x slower and its modules cost 60-100 ms to
+import, paid by every `certcheck check` when keys were read with it (``benchmarks/bench_parts.py`` times both).
 
 Every function raises ``ValueError`` with a short reason on malformed input, never anything else.
 """
