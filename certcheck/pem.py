@@ -318,7 +318,10 @@ def _der_as_pem(data: bytes) -> tuple[str, str] | None:
     if first.tag != der.SEQUENCE:
         return None
     if first.end == len(data) and is_private_key_der(data):
-        encrypted = der.children(data, first)[0].tag == der.SEQUENCE
+        try:
+            encrypted = der.children(data, first)[0].tag == der.SEQUENCE
+        except ValueError:  # starts like a key, but is no complete DER structure: not this repair
+            return None
         label = "ENCRYPTED PRIVATE KEY" if encrypted else "PRIVATE KEY"
         return encode(label, data), "a DER (binary) private key, converted to PEM"
     parts: list[bytes] = []

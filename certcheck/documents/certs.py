@@ -24,11 +24,13 @@ from cryptography.exceptions import UnsupportedAlgorithm
 
 from certcheck._crypto import der
 from certcheck._record import Record
+from certcheck.documents.extensions import ExtensionFacts, extension_facts
+from certcheck.documents.names import Comparable, comparable
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.x509 import BasicConstraints, KeyUsage, Name
     from cryptography.x509 import Certificate as X509Certificate
-    from cryptography.x509 import KeyUsage, Name
 
 __all__ = ["SUPPORTED_CURVES", "Algorithm", "Certificate", "load_certificate", "same_name"]
 
@@ -166,6 +168,35 @@ class Certificate(Record):
             return None
 
     @cached_property
+    def _comparable(self) -> tuple[Comparable, Comparable] | None:
+        names = self._names
+        return (comparable(names[0]), comparable(names[1])) if names is not None else None
+
+    @cached_property
+    def extensions_readable(self) -> bool:
+        """False: cryptography cannot decode the extensions (cert.malformed_extension). Decoding them all costs
+        ~15 us a leaf, so it happens when a rule asks, not at parse."""
+        try:
+            self.x509.extensions  # noqa: B018
+        except Exception:  # a malformed or duplicated extension: the rest of the certificate is still read
+            return False
+        return True
+
+    @cached_property
+    def basic_constraints(self) -> BasicConstraints | None:
+        from cryptography.x509 import BasicConstraints, ExtensionNotFound
+
+        try:
+            return self.x509.extensions.get_extension_for_class(BasicConstraints).value
+        except (ExtensionNotFound, ValueError):
+            return None
+
+    @cached_property
+    def extension_facts(self) -> ExtensionFacts:
+        """Malformed or duplicated extensions, and critical ones clients do not process (computed when asked)."""
+        return extension_facts(self.der, parsed_ok=self.extensions_readable)
+
+    @cached_property
     def is_ca(self) -> bool:
         """basicConstraints cA, read from the DER alone: malformed counts as not a CA (judged elsewhere)."""
         extensions: bytes | None = self.__dict__["_extensions"]
@@ -211,7 +242,13 @@ def same_name(first: Certificate, first_role: str, second: Certificate, second_r
     if getattr(first, raw[first_role]) == getattr(second, raw[second_role]):
         return True
     a, b = first._names, second._names
-    return a is not None and b is not None and bool(a[index[first_role]] == b[index[second_role]])
+    if a is None or b is None:
+        return False
+    if a[index[first_role]] == b[index[second_role]]:
+        return True
+    # RFC 5280 7.1: values equal after RFC 4518 preparation (case, insignificant spaces) are one name.
+    c, d = first._comparable, second._comparable
+    return c is not None and d is not None and c[index[first_role]] == d[index[second_role]]
 
 
 def _name_text(get_name: Callable[[], Name], full: bool = False) -> str:

@@ -30,14 +30,16 @@ _LEGACY_SIGNATURES: dict[str, tuple[bool, Callable[[], hashes.HashAlgorithm]]] =
 
 
 class SignatureCheck(Record):
-    __slots__ = ("detail", "ok")
+    __slots__ = ("detail", "ok", "unverifiable")
     ok: bool
     detail: str  # SM2: the user-ID variant that verified; otherwise why it failed
+    unverifiable: bool  # certcheck cannot check this signature (a DSA issuer): not known to be wrong
 
-    def __init__(self, ok: bool, detail: str) -> None:
+    def __init__(self, ok: bool, detail: str, unverifiable: bool = False) -> None:
         init = object.__setattr__
         init(self, "ok", ok)
         init(self, "detail", detail)
+        init(self, "unverifiable", unverifiable)
 
 
 class Link(Record):
@@ -100,7 +102,9 @@ def check_issued_by(child: Certificate, issuer: Certificate) -> SignatureCheck:
     if issuer.algorithm is Algorithm.SM2:
         return _check_sm2(child, issuer)
     if issuer.algorithm not in (Algorithm.RSA, Algorithm.EC):
-        return SignatureCheck(False, f"the issuer's {issuer.algorithm.value} key cannot verify signatures here")
+        return SignatureCheck(
+            False, f"certcheck does not verify {issuer.algorithm.value} signatures", unverifiable=True
+        )
     try:
         if child.signature_oid in _LEGACY_SIGNATURES:
             legacy_key = issuer.public_key
