@@ -34,7 +34,7 @@ from typing import Any, Protocol
 
 from certcheck.model import UploadParams
 from certcheck.profiles import Profile, get_profile
-from certcheck.report import Report
+from certcheck.report import Location, Report
 from certcheck.rules.bulk import WORKER_CRASHED
 from certcheck.rules.name import DUPLICATE_IN_RUN
 from certcheck.rules.source import SOURCE_UNMATCHED, SOURCE_UNREADABLE
@@ -75,7 +75,8 @@ class _Options:
     duplicates: frozenset[str]
 
 
-_Item = tuple[str | None, UploadParams | None, str | None, str]  # source, params, error, error code
+# source, params, error, the error's code, locations
+_Item = tuple[str | None, UploadParams | None, str | None, str, tuple[Location, ...]]
 
 
 def validate_many(
@@ -162,9 +163,9 @@ def iter_results(
 
 def _item(request: UploadParams | Entry) -> _Item:
     if isinstance(request, UploadParams):
-        return (None, request, None, "")
+        return (None, request, None, "", ())
     if isinstance(request, Entry):
-        return (request.source, request.params, request.error, request.code)
+        return (request.source, request.params, request.error, request.code, request.locations)
     raise TypeError(f"validate_many takes UploadParams or certcheck.sources.Entry, not {type(request).__name__}")
 
 
@@ -177,7 +178,7 @@ def _in_process(items: Iterable[_Item], options: _Options) -> Generator[Result, 
 
 
 def _check_one(item: _Item, options: _Options) -> Result:
-    source, params, error, code = item
+    source, params, error, code, locations = item
     start = time.perf_counter()
     if params is None:
         declared = SOURCE_UNMATCHED if code == SOURCE_UNMATCHED.code else SOURCE_UNREADABLE
@@ -195,8 +196,8 @@ def _check_one(item: _Item, options: _Options) -> Result:
                 "directories: see README, 'Names in bulk runs').",
             )
             report = dataclasses.replace(report, findings=(*report.findings, duplicate))
-    if source is not None:
-        report = dataclasses.replace(report, source=source)
+    if source is not None or locations:
+        report = dataclasses.replace(report, source=source, locations=locations or report.locations)
     return Result(report, time.perf_counter() - start)
 
 
