@@ -11,6 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_bulk
 import bench_sm2
 import bench_sm_request
 import bench_standard
@@ -18,7 +19,7 @@ import bench_standard
 
 def main() -> int:
     failed = 0
-    for module in (bench_standard, bench_sm2, bench_sm_request):
+    for module in (bench_standard, bench_sm2, bench_sm_request, bench_bulk):
         print(f"== {module.__name__}")
         failed |= module.main()
         print()

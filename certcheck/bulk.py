@@ -22,6 +22,7 @@ import concurrent.futures as cf
 import contextlib
 import dataclasses
 import os
+import pickle
 import signal
 import time
 import warnings
@@ -30,7 +31,7 @@ from collections.abc import Collection, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
-from typing import Any, Protocol
+from typing import Protocol
 
 from certcheck.model import UploadParams
 from certcheck.profiles import Profile, get_profile
@@ -209,6 +210,32 @@ def _check_batch(items: list[_Item], options: _Options) -> list[Result]:
     return [_check_one(item, options) for item in items]
 
 
+def _check_blob(blob: bytes) -> bytes:
+    """A batch as one pickled blob in, its results as one blob out: what Dask tasks carry. Dask then moves
+    opaque bytes instead of walking (and, on the scheduler, unpickling) thousands of objects per task."""
+    items, options = pickle.loads(blob)
+    return pickle.dumps(_check_batch(items, options), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class _Unblob(cf.Future):  # type: ignore[type-arg]
+    """A future of a ``_check_blob`` task that gives the results themselves."""
+
+    def __init__(self, inner: cf.Future[bytes]) -> None:
+        super().__init__()
+        self.inner = inner
+        inner.add_done_callback(self._done)
+
+    def _done(self, inner: cf.Future[bytes]) -> None:
+        try:
+            self.set_result(pickle.loads(inner.result()))
+        except BaseException as exc:  # the task failed (KilledWorker, a lost connection): the batch is isolated
+            self.set_exception(exc)
+
+    def cancel(self) -> bool:
+        self.inner.cancel()
+        return super().cancel()
+
+
 def _worker_init() -> None:
     # Ctrl-C in a terminal reaches the whole process group: the parent stops the run and shuts the pool down;
     # workers must not die half-way through a batch, printing tracebacks.
@@ -283,10 +310,11 @@ class _Runner:
         self.owned = executor is None
         self.jobs = jobs or os.cpu_count() or 1
         self.executor: cf.Executor = executor if executor is not None else _process_pool(self.jobs)
-        dask = _is_dask(self.executor)
-        self.submit_kwargs: dict[str, Any] = {"pure": False} if dask else {}
-        self.batch_size = batch_size or (DASK_BATCH if dask else PROCESS_BATCH)
-        self.window = window or 2 * _parallelism(self.executor) + 2
+        self.dask = _is_dask(self.executor)
+        self.batch_size = batch_size or (DASK_BATCH if self.dask else PROCESS_BATCH)
+        # Enough batches in flight to keep every worker busy while results travel back: Dask's round trips are
+        # longer (milliseconds through the scheduler), so it gets more.
+        self.window = window or (4 if self.dask else 2) * _parallelism(self.executor) + 2
         self.ordered = ordered
 
     def run(self, items: Iterator[_Item]) -> Generator[Result, None, None]:
@@ -319,7 +347,10 @@ class _Runner:
 
     def _submit(self, batch: list[_Item]) -> cf.Future[list[Result]]:
         try:
-            return self.executor.submit(_check_batch, batch, self.options, **self.submit_kwargs)
+            if self.dask:
+                blob = pickle.dumps((batch, self.options), protocol=pickle.HIGHEST_PROTOCOL)
+                return _Unblob(self.executor.submit(_check_blob, blob, pure=False))
+            return self.executor.submit(_check_batch, batch, self.options)
         except (cf.BrokenExecutor, RuntimeError):
             # The pool is broken (a worker died) or was shut down under us. Ours: start a new one. Yours: we
             # cannot repair it, so the rest of the run goes to a pool of our own.
@@ -333,7 +364,7 @@ class _Runner:
             else:
                 self.executor.shutdown(wait=False, cancel_futures=True)
             self.owned = True
-            self.submit_kwargs = {}
+            self.dask = False
             self.executor = _process_pool(self.jobs)
             return self.executor.submit(_check_batch, batch, self.options)
 

@@ -259,3 +259,32 @@ def test_policy_flags_and_formats_that_point_at_files(capsys: pytest.CaptureFixt
     assert _run(capsys, live, "--ignore", "pair.no_such_code")[0] == 2
     status, out, _ = _run(capsys, live, "--at", AT, "--format", "sarif")
     assert status == 1 and json.loads(out)["runs"][0]["results"]
+
+
+def test_progress_bar_on_a_terminal_only() -> None:
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        done = subprocess.run(
+            [*CERTCHECK, "bulk", str(ESTATE), "--at", AT, "--format", "jsonl", "--jobs", "1"],
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            timeout=120,
+        )
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the terminal's other end is closed
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(master)
+    assert done.returncode == 1 and len(done.stdout.splitlines()) == 11  # stdout (a pipe) is untouched
+    text = seen.decode()
+    assert "11/11 100%" in text and "/s" in text and "ETA" in text  # drawn on the terminal...
+    assert "\x1b[2K" in text and "10 requests: 5 passed, 5 failed" in text  # ...cleared, then the summary

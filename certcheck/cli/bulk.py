@@ -203,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
             if progress is not None:
                 progress.total = total
             results = _results(
-                args, entries(plan(args.sources, scan, max_chars=max_chars), password), duplicates, at, executor
+                args, entries(plan(args.sources, scan, max_chars=max_chars), password), duplicates, at, executor, total
             )
             out.write(fmt.begin())
             try:
@@ -244,12 +244,15 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if summary.any_failed else EXIT_OK
 
 
+SMALL_RUN = 64  # fewer requests than this: checked in process unless --jobs says otherwise (no pool to start)
+
+
 def _results(
-    args: argparse.Namespace, requests: Iterator[Any], duplicates: set[str], at: Any, executor: Any
+    args: argparse.Namespace, requests: Iterator[Any], duplicates: set[str], at: Any, executor: Any, total: int
 ) -> Generator[Result, None, None]:
     from certcheck.bulk import iter_results
 
-    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
+    jobs = args.jobs if args.jobs is not None else (1 if total < SMALL_RUN else os.cpu_count() or 1)
     return iter_results(
         requests,
         profile=args.profile,
