@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench fixtures clean chromium
+.PHONY: demo test lint bench fixtures fuzz clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,9 +35,23 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
+# Coverage-guided fuzzing (atheris), bounded: FUZZ_SECONDS (default 240). The corpus is seeded from fixtures/
+# and kept in build/fuzz/corpus between runs; crashing inputs land in build/fuzz/ (see tests/fuzz/fuzz.py).
+FUZZ_SECONDS ?= 240
+FUZZ_STAMP := $(VENV)/.installed-fuzz
+
+$(FUZZ_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,fuzz]'
+	touch $(FUZZ_STAMP)
+
+fuzz: $(FUZZ_STAMP)
+	$(BIN)/python tests/fuzz/seed.py build/fuzz/corpus
+	$(BIN)/python tests/fuzz/fuzz.py build/fuzz/corpus -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
+		-rss_limit_mb=2048 -timeout=20 -print_final_stats=1 -artifact_prefix=build/fuzz/
+
 fixtures: $(STAMP)
 	$(BIN)/python fixtures/make.py
 	$(BIN)/python fixtures/make_estate.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build/fuzz

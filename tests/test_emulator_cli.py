@@ -142,3 +142,17 @@ def test_import_certcheck_and_check_do_not_load_the_emulator_or_the_sdk() -> Non
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("flag", ["--db", "--access-log"])
+def test_an_unusable_db_or_log_file_exits_2(
+    flag: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in CREDS.items():
+        monkeypatch.setenv(name, value)
+    not_a_db = tmp_path / "text.db"
+    not_a_db.write_text("this is not SQLite\n" * 100)
+    target = not_a_db if flag == "--db" else tmp_path / "missing-dir" / "log.jsonl"
+    assert main(["emulator", "serve", flag, str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot start" in err and "Traceback" not in err

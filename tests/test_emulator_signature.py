@@ -121,3 +121,45 @@ def test_parameters_in_a_form_body_are_read_and_the_body_hash_is_checked(emu: Em
     answer = json.loads(conn.getresponse().read())
     conn.close()
     assert answer["ShowSize"] == 7
+
+
+@pytest.mark.parametrize(
+    "action, params, code",
+    [
+        ("GetUserCertificateDetail", {}, "MissingCertId"),
+        ("GetUserCertificateDetail", {"CertId": "abc"}, "InvalidParameter"),
+        ("GetUserCertificateDetail", {"CertId": str(2**70)}, "InvalidParameter"),
+        ("DeleteUserCertificate", {"CertId": "-3"}, "InvalidParameter"),
+        ("ListUserCertificateOrder", {"CurrentPage": "0"}, "InvalidParameter"),
+        ("ListUserCertificateOrder", {"OrderType": "EVERYTHING"}, "InvalidParameter"),
+        ("UploadUserCertificate", {"Name": "t", "Tags.1.Value": "no key"}, "InvalidParameter"),
+        ("UploadUserCertificate", {"Name": "t", "Tags.x.Key": "k"}, "InvalidParameter"),
+        ("UploadUserCertificate", {"Name": "only_a_name"}, "CertFormatError"),
+    ],
+)
+def test_bad_parameters_are_400s_never_500s(emu: Emulator, action: str, params: dict[str, str], code: str) -> None:
+    status, body, _ = raw_call(emu, action, params)
+    assert (status, body["Code"]) == (400, code)
+    assert emu.refusals.get("InternalError", 0) == 0
+
+
+def test_invalid_utf8_in_the_query_is_a_parameter_error(emu: Emulator) -> None:
+    import http.client
+
+    from certcheck.emulator.signature import sign
+
+    query = "Name=%FF%FE"
+    headers = sign(
+        access_key_id=KEY_ID,
+        secret=SECRET,
+        host=emu.endpoint,
+        action="UploadUserCertificate",
+        raw_query=query,
+        nonce=uuid.uuid4().hex,
+    )
+    conn = http.client.HTTPConnection(emu.host, emu.port, timeout=10)
+    conn.request("POST", f"/?{query}", body=b"", headers=headers)
+    response = conn.getresponse()
+    answer = json.loads(response.read())
+    conn.close()
+    assert (response.status, answer["Code"]) == (400, "InvalidParameter")

@@ -90,11 +90,15 @@ def test_unreadable_input_is_one_clear_error(data: str | bytes, code: str) -> No
     assert "Cert" in armor.problems[0].message
 
 
-def test_der_bytes_are_recognised_as_a_certificate() -> None:
+def test_der_certificate_bytes_are_converted_other_der_refused() -> None:
     der = pem.read("Cert", LEAF).blocks[0].der
     armor = pem.read("Cert", der)
-    assert [f.code for f in armor.problems] == ["pem.der"]
-    assert "a certificate" in armor.problems[0].message and "openssl x509 -inform der" in armor.problems[0].message
+    assert [f.code for f in armor.problems] == ["pem.repaired"]
+    assert "a DER (binary) certificate, converted to PEM" in armor.problems[0].message
+    assert [b.der for b in armor.blocks] == [der]
+    spki = bytes.fromhex("3019301306072a8648ce3d020106082a8648ce3d030107030200ff")  # DER, but no certificate
+    armor = pem.read("Cert", spki)
+    assert [f.code for f in armor.problems] == ["pem.der"] and "openssl x509 -inform der" in armor.problems[0].message
 
 
 def test_base64_that_decodes_to_a_cut_structure_is_corrupt() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from cryptography.exceptions import InternalError, InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -194,3 +195,21 @@ def _pick_leaf(unique: list[Certificate], issues: Issues) -> Certificate:
     if candidates[0] is unique[0]:
         return unique[0]
     return next((c for c in candidates if not c.is_ca), candidates[0])
+
+
+def unneeded_expired(chain: Chain, at: datetime) -> Certificate | None:
+    """The last certificate of the path when it has expired and the path does not need it, else None.
+
+    Not needed: it is a root (signed by its own key; roots are trust anchors, never sent), or it issued an
+    intermediate rather than the leaf. Then a client either trusts that intermediate's issuer as a root and stops
+    before it (Let's Encrypt's ISRG Root X1 cross-signed by the expired DST Root CA X3), or rejects the path
+    whatever is sent. An expired direct issuer of the leaf is needed: that stays validity.expired.
+    """
+    if len(chain.ordered) < 2:
+        return None
+    last = chain.ordered[-1]
+    if not (last.not_before <= last.not_after < at):
+        return None
+    if len(chain.ordered) >= 3 or chain.self_signed(last):
+        return last
+    return None

@@ -53,6 +53,7 @@ _TAG = re.compile(r"^Tags\.([1-9][0-9]{0,3})\.(Key|Value)$")
 # Findings on these fields make the request an invalid *parameter*, not an invalid certificate.
 _TEXT_CODES = ("name.", "tags.", "resource_group.", "fields.private_key_in_text")
 DAY_MS = 86_400_000
+_INT_MAX = 2**63 - 1  # the API's integers are 64-bit (and so are SQLite's)
 WILL_EXPIRE_DAYS = 30  # ListUserCertificateOrder's WILLEXPIRED status (chosen: the service's window is unknown)
 
 
@@ -117,7 +118,7 @@ class Service:
             keyword = (params.get("Keyword") or "").casefold()
             status = (params.get("Status") or "").upper()
             group = params.get("ResourceGroupId") or None
-            for cert in reversed(self.store.certificates()):  # newest first
+            for cert in reversed(self.store.certificates(pem=False)):  # newest first
                 if keyword and not any(
                     keyword in text.casefold() for text in (cert.name, cert.common_name, cert.sans, cert.resource_id)
                 ):
@@ -236,8 +237,8 @@ def _int(params: Mapping[str, str], name: str, *, default: int | None = None, mi
         value = int(raw)
     except ValueError:
         raise ApiError(INVALID_PARAMETER, f"{name} must be an integer.") from None
-    if value < minimum:
-        raise ApiError(INVALID_PARAMETER, f"{name} must be at least {minimum}.")
+    if not minimum <= value <= _INT_MAX:
+        raise ApiError(INVALID_PARAMETER, f"{name} must be between {minimum} and {_INT_MAX}.")
     return value
 
 

@@ -42,6 +42,7 @@ from certcheck.emulator.faults import FAULT_KINDS, FaultInjector, FaultPlan
 from certcheck.emulator.signature import NonceCache, verify
 from certcheck.emulator.store import Call, Store, StoredCertificate
 from certcheck.emulator.throttle import SlidingWindow
+from certcheck.profiles import get_profile
 
 __all__ = ["Emulator", "serve_in_thread"]
 
@@ -88,19 +89,28 @@ class Emulator:
         self.latency_ms = latency_ms
         self.nonces = NonceCache()
         self.clock = clock
-        self.store = Store(db)
-        self.service = Service(self.store, profile=profile, clock=clock)
+        get_profile(profile)  # an unknown profile is a ValueError now, not on the first upload
         self._log_lock = threading.Lock()
         self._busy = threading.Condition()
         self._in_flight = 0
         self.refusals: Counter[str] = Counter()  # error code -> how many calls were refused with it
-        self._access_log: IO[str] | None = None
-        if access_log is not None:
-            self._access_log = open(access_log, "a", encoding="utf-8")  # noqa: SIM115 (closed in stop())
         self.stopping = threading.Event()
-        self._httpd = _Server((host, port), _Handler)
-        self._httpd.emulator = self
         self._thread: threading.Thread | None = None
+        self._access_log: IO[str] | None = None
+        # Open the three resources in turn; when one fails, close those already open (a library caller would
+        # otherwise leak a bound port or a database handle).
+        self.store = Store(db)
+        try:
+            if access_log is not None:
+                self._access_log = open(access_log, "a", encoding="utf-8")  # noqa: SIM115 (closed in stop())
+            self._httpd = _Server((host, port), _Handler)
+        except BaseException:
+            if self._access_log is not None:
+                self._access_log.close()
+            self.store.close()
+            raise
+        self._httpd.emulator = self
+        self.service = Service(self.store, profile=profile, clock=clock)
 
     def __repr__(self) -> str:  # never the secrets
         return f"Emulator(url={self.url!r}, keys={sorted(self._secrets)!r})"
@@ -228,6 +238,9 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "certcheck-emulator"
     sys_version = ""
     timeout = 60  # an idle keep-alive connection is closed after a minute
+    # Headers and body go out in two writes: with Nagle's algorithm the second waits for the client's delayed
+    # ACK, 40 ms per call on Linux loopback (measured: 45 ms -> ~2 ms for an empty ListUserCertificateOrder).
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:

@@ -88,6 +88,7 @@ _COLUMNS = (
     "chain",
     "created",
 )
+_PEM_COLUMNS = ("cert", "sign_cert", "encrypt_cert")
 
 
 @dataclass(frozen=True)
@@ -197,10 +198,11 @@ class Store:
             found = row.fetchone()
         return None if found is None else _certificate(found)
 
-    def certificates(self) -> list[StoredCertificate]:
-        """Every stored certificate, in upload order."""
+    def certificates(self, *, pem: bool = True) -> list[StoredCertificate]:
+        """Every stored certificate, in upload order; ``pem=False`` leaves the PEM columns out (None): listings."""
+        columns = _COLUMNS if pem else tuple("NULL" if c in _PEM_COLUMNS else c for c in _COLUMNS)
         with self._lock:
-            rows = self._db.execute(f"SELECT id, {', '.join(_COLUMNS)} FROM certificates ORDER BY id").fetchall()
+            rows = self._db.execute(f"SELECT id, {', '.join(columns)} FROM certificates ORDER BY id").fetchall()
         return [_certificate(r) for r in rows]
 
     def count(self) -> int:
