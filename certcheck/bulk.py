@@ -349,7 +349,7 @@ class _Runner:
         try:
             if self.dask:
                 blob = pickle.dumps((batch, self.options), protocol=pickle.HIGHEST_PROTOCOL)
-                return _Unblob(self.executor.submit(_check_blob, blob, pure=False))
+                return _Unblob(self.executor.submit(_check_blob, blob, pure=False))  # type: ignore[call-arg]
             return self.executor.submit(_check_batch, batch, self.options)
         except (cf.BrokenExecutor, RuntimeError):
             # The pool is broken (a worker died) or was shut down under us. Ours: start a new one. Yours: we

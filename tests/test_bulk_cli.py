@@ -287,4 +287,20 @@ def test_progress_bar_on_a_terminal_only() -> None:
     assert done.returncode == 1 and len(done.stdout.splitlines()) == 11  # stdout (a pipe) is untouched
     text = seen.decode()
     assert "11/11 100%" in text and "/s" in text and "ETA" in text  # drawn on the terminal...
-    assert "\x1b[2K" in text and "10 requests: 5 passed, 5 failed" in text  # ...cleared, then the summary
+    assert "\r\x1b[K" in text and "10 requests: 5 passed, 5 failed" in text  # ...cleared, then the summary
+
+
+def test_upload_takes_the_same_sources(capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(
+        ["upload", "--dry-run", "--format", "jsonl", "--at", AT, str(ESTATE / "acme.sh"), str(ESTATE / "plain")]
+    )
+    out, err = capsys.readouterr()
+    rows = [json.loads(line) for line in out.splitlines()]
+    by_source = {Path(r["source"]).name: r for r in rows if "source" in r}  # (the last line: a summary)
+    assert set(by_source) == {"example.com", "shop.example.com", "shop.example.com_ecc", "api.internal", "legacy-app"}
+    assert by_source["shop.example.com_ecc"]["outcome"] == "uploaded"
+    assert by_source["shop.example.com_ecc"]["name"] == "shop_example_com_ecc"  # the Name bulk derives
+    assert by_source["legacy-app"]["outcome"] == "invalid"
+    assert status == 1
+    assert "not uploaded: " in err and "old-api.crt" in err  # the stray file is told, not uploaded
+    assert main(["upload", "--dry-run", str(ESTATE / "no-such-dir")]) == 2

@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from certcheck.cli._common import (
     EXIT_FINDINGS,
@@ -196,12 +196,13 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     colour = args.format == "text" and wants_colour(args.color, out)
     fmt = open_format(args.format, RenderOptions(colour=colour, fail_on=fail_on))
-    progress = _Progress(sys.stderr) if sys.stderr.isatty() else None
+    progress = _progress()
     try:
         try:
             duplicates, total = duplicate_names(plan(args.sources, max_chars=max_chars))
             if progress is not None:
                 progress.total = total
+                progress.label = "checking"
             results = _results(
                 args, entries(plan(args.sources, scan, max_chars=max_chars), password), duplicates, at, executor, total
             )
@@ -215,7 +216,7 @@ def run(args: argparse.Namespace) -> int:
                             html.add(report)
                         out.write(fmt.report(selection.shown(report)))
                         if progress is not None:
-                            progress.update(summary.requests + summary.unmatched, summary.failed)
+                            progress.advance("failed" if report.fails(fail_on) else None)
                         if ctrl_c.pressed:
                             interrupted = True
                             break
@@ -227,7 +228,7 @@ def run(args: argparse.Namespace) -> int:
             interrupted = True
         finally:
             if progress is not None:
-                progress.clear()
+                progress.close()
             closer()
         out.write(fmt.end())
         out.flush()
@@ -332,31 +333,10 @@ class _CtrlC:
             signal.signal(signal.SIGINT, self.previous)
 
 
-class _Progress:
-    """A one-line progress bar on a terminal (stderr): done/total, rate, ETA; redrawn at most 10 times a second."""
+def _progress() -> Any:
+    """The shared progress line (certcheck.progress): on a terminal only, on stderr."""
+    if not sys.stderr.isatty():
+        return None
+    from certcheck.progress import Progress
 
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.total: int | None = None
-        self.started = time.monotonic()
-        self.drawn = 0.0
-
-    def update(self, done: int, failed: int) -> None:
-        now = time.monotonic()
-        if now - self.drawn < 0.1 and done != self.total:
-            return
-        self.drawn = now
-        rate = done / (now - self.started) if now > self.started else 0.0
-        if self.total:
-            share = min(1.0, done / self.total)
-            bar = "#" * int(share * 24)
-            eta = (self.total - done) / rate if rate > 0 else 0.0
-            text = f"[{bar:<24}] {done}/{self.total} {share:4.0%}  {rate:.0f}/s  ETA {eta:.0f} s  {failed} failed"
-        else:
-            text = f"{done} checked  {rate:.0f}/s  {failed} failed"
-        self.stream.write("\r\x1b[2K" + text)
-        self.stream.flush()
-
-    def clear(self) -> None:
-        self.stream.write("\r\x1b[2K")
-        self.stream.flush()
+    return Progress(stream=sys.stderr, enabled=True)
