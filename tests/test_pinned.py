@@ -313,3 +313,27 @@ def test_a_sha1_signature_is_still_verified(sha1_root: str) -> None:
     report = check(name="demo_example_com", cert=FULLCHAIN + broken_root, key=LEAF_KEY)
     assert findings(report) == [("strength.weak_signature_hash", "warning", "Cert")]
     assert "certificate 3 (CN=certcheck Test Root R1) is signed with SHA-1" in report.findings[0].message
+
+
+# --- 5. Name characters: which Unicode categories are controls, which are letters --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("char", "category"),
+    [("\x07", "Cc"), ("\u200b", "Cf"), ("\ue000", "Co"), ("\U000e0080", "Cn")],
+)
+def test_name_control_categories(char: str, category: str) -> None:
+    import unicodedata
+
+    assert unicodedata.category(char) == category
+    report = check(name=f"demo{char}name", cert=FULLCHAIN, key=LEAF_KEY)
+    assert findings(report) == [("name.control_characters", "error", "Name")]
+    assert f"U+{ord(char):04X}" in report.findings[0].message
+
+
+@pytest.mark.parametrize(("char", "category"), [("\u0301", "Mn"), ("\u0903", "Mc"), ("\u20dd", "Me")])
+def test_combining_marks_are_part_of_a_plain_name(char: str, category: str) -> None:
+    import unicodedata
+
+    assert unicodedata.category(char) == category
+    assert findings(check(name=f"demo{char}_name-1", cert=FULLCHAIN, key=LEAF_KEY)) == []
