@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The demo needs certcheck and the official SDK only (the [aliyun] extra), not the dev tools: its own stamp.
+DEMO_STAMP := $(VENV)/.installed-demo
+PLUGIN := tests/adapter_plugin
 
 .PHONY: demo test lint bench fixtures fuzz golden mutation clean chromium
 
@@ -10,11 +13,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+# The dev install also installs a test-only third-party upload adapter (an entry point in another distribution).
+$(STAMP): pyproject.toml $(PLUGIN)/pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -e ./$(PLUGIN)
+	touch $(STAMP) $(DEMO_STAMP)
 
-demo: $(STAMP)
+$(DEMO_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[aliyun]'
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	@bash fixtures/demo.sh $(BIN)/certcheck
 
 # The estate report's tests render it in headless Chromium (Debian's package; CI runs as root on a fresh machine).

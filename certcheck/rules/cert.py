@@ -5,10 +5,12 @@ Found by the parse stage (``certcheck/documents``); declared and reported here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from certcheck.codes import GMT0003, RFC5280, declare
 from certcheck.documents import MAX_CERTIFICATES
-from certcheck.model import Severity
-from certcheck.rules.engine import reporter
+from certcheck.model import Finding, Severity
+from certcheck.rules.engine import Context, reporter, rule
 
 TOO_MANY = declare(
     "cert.too_many",
@@ -51,3 +53,31 @@ UNREADABLE = declare(
 readable = reporter(
     "cert.readable", "Every CERTIFICATE block is a readable certificate.", TOO_MANY, BAD_PUBLIC_KEY, UNREADABLE
 )
+
+MALFORMED_EXTENSION = declare(
+    "cert.malformed_extension",
+    Severity.ERROR,
+    "A certificate has an extension that cannot be decoded, or the same extension twice; clients refuse it. "
+    "The rest of the certificate (subject, key, dates, signature) is still checked.",
+    "RFC 5280 section 4.2 (each extension at most once, DER per its ASN.1 definition)",
+    trigger="An extension's value does not decode (a malformed subjectAltName or SCT list), or an extension "
+    "appears twice.",
+    fix="Have the CA re-issue the certificate; the extension cannot be repaired without breaking its signature.",
+    example="Cert: certificate 1 (CN=example.com) has malformed extensions: subjectAltName (2.5.29.17) cannot be "
+    "decoded.",
+)
+
+
+@rule(MALFORMED_EXTENSION)
+def extensions(ctx: Context) -> Iterator[Finding]:
+    """Every extension of every certificate decodes, and none appears twice."""
+    for cert_field in ctx.docs.cert_fields:
+        chain = ctx.docs.chain(cert_field)
+        for cert in chain.given if chain else ():
+            malformed = cert.extension_facts.malformed
+            if malformed:
+                yield MALFORMED_EXTENSION(
+                    cert_field,
+                    f"{cert_field}: {cert.label()} has malformed extensions: {'; '.join(malformed[:5])}. TLS "
+                    "clients refuse such a certificate; have it re-issued by the CA.",
+                )

@@ -122,7 +122,19 @@ _VARIANT_TEXT = {
 }
 
 
-@rule(OUT_OF_ORDER, UNRELATED, DUPLICATE, BAD_SIGNATURE, SELF_SIGNED_LEAF, LEAF_ONLY, SM2_USER_ID)
+SIGNATURE_UNVERIFIED = declare(
+    "chain.signature_unverified",
+    Severity.WARNING,
+    "A certificate's issuer has a key certcheck cannot verify signatures with (DSA): that link was not checked.",
+    RFC5280,
+    trigger="The issuer of a certificate in the chain has a DSA key (certcheck verifies RSA, ECDSA and SM2).",
+    fix="Nothing to fix in the file itself; the API takes no DSA certificates, so re-issue with RSA or ECDSA.",
+    example="Cert: certificate 1 (CN=example.com) names certificate 2 (CN=DSA CA) as its issuer; certcheck does "
+    "not verify DSA signatures, so this signature was not checked.",
+)
+
+
+@rule(OUT_OF_ORDER, UNRELATED, DUPLICATE, BAD_SIGNATURE, SIGNATURE_UNVERIFIED, SELF_SIGNED_LEAF, LEAF_ONLY, SM2_USER_ID)
 def order_and_signatures(ctx: Context) -> Iterator[Finding]:
     """Leaf first, each certificate issued (names and signature) by the next; no strangers, no copies."""
     for cert_field in ctx.docs.cert_fields:
@@ -136,7 +148,14 @@ def order_and_signatures(ctx: Context) -> Iterator[Finding]:
                 f"{cert_field}: {dup.label()} is a copy of an earlier certificate; the copy is dropped.",
             )
         for link in chain.links:
-            if not link.signature.ok:
+            if link.signature.unverifiable:
+                yield SIGNATURE_UNVERIFIED(
+                    cert_field,
+                    f"{cert_field}: {link.child.label()} names {link.issuer.label()} as its issuer; "
+                    f"{link.signature.detail}, so this signature was not checked (the API takes no DSA "
+                    "certificates anyway).",
+                )
+            elif not link.signature.ok:
                 yield BAD_SIGNATURE(
                     cert_field,
                     f"{cert_field}: {link.child.label()} names {link.issuer.label()} as "
@@ -215,3 +234,92 @@ def expired_unneeded(ctx: Context) -> Iterator[Finding]:
                 "(an expired cross-sign or root: clients that trust its subject as a root stop before it); drop "
                 "it from the file. The normalized request leaves it out.",
             )
+
+
+ISSUER_NOT_CA = declare(
+    "chain.issuer_not_ca",
+    Severity.ERROR,
+    "A certificate that issues another in the chain is not a CA (no basicConstraints, or cA FALSE).",
+    "RFC 5280 sections 4.2.1.9 and 6.1.4 (k)",
+    trigger="A certificate that issued the next one down has no basicConstraints, or basicConstraints cA FALSE.",
+    fix="Give the CA's real intermediate certificate (from the CA's download page), not another end-entity one.",
+    example="Cert: certificate 2 (CN=Int) issues certificate 1 (CN=example.com) but has no basicConstraints "
+    "extension: it is not a CA, and clients refuse the chain.",
+)
+ISSUER_KEY_USAGE = declare(
+    "chain.issuer_key_usage",
+    Severity.ERROR,
+    "A certificate that issues another in the chain has a keyUsage without keyCertSign.",
+    "RFC 5280 sections 4.2.1.3 and 6.1.4 (n)",
+    trigger="An issuing certificate in the chain has a keyUsage extension without keyCertSign.",
+    fix="Have the CA re-issue the intermediate with keyCertSign, or use the CA's current intermediate.",
+    example="Cert: certificate 2 (CN=Int) issues certificate 1 (CN=example.com) but its keyUsage does not "
+    "include keyCertSign.",
+)
+PATH_LENGTH = declare(
+    "chain.path_length_exceeded",
+    Severity.ERROR,
+    "More intermediate certificates follow a CA than its pathLenConstraint allows (self-issued ones not counted).",
+    "RFC 5280 sections 4.2.1.9 and 6.1.4 (l), (m)",
+    trigger="A CA's pathLenConstraint is smaller than the number of non-self-issued intermediates below it.",
+    fix="Give the chain the CA publishes for this certificate; a chain deeper than its CA allows is not valid.",
+    example="Cert: certificate 3 (CN=Int) allows 0 intermediate certificate(s) below it (pathLenConstraint), "
+    "but 1 follow it in this chain.",
+)
+UNKNOWN_CRITICAL = declare(
+    "chain.unknown_critical_extension",
+    Severity.ERROR,
+    "A certificate of the chain has a critical extension that clients do not process, so they refuse it.",
+    "RFC 5280 section 4.2 (a critical extension that is not recognized MUST be rejected)",
+    trigger="A certificate of the chain marks an extension critical that OpenSSL and browsers do not process "
+    "(a private OID, a CT precertificate poison).",
+    fix="Have the certificate re-issued without the critical flag (or without the extension).",
+    example="Cert: certificate 1 (CN=example.com) has critical extension(s) clients do not process: "
+    "1.3.6.1.4.1.55555.1.",
+)
+
+
+@rule(ISSUER_NOT_CA, ISSUER_KEY_USAGE, PATH_LENGTH, UNKNOWN_CRITICAL)
+def issuers_are_cas(ctx: Context) -> Iterator[Finding]:
+    """Each issuer in the chain is a CA allowed to sign certificates this deep; no unknown critical extension."""
+    for cert_field in ctx.docs.cert_fields:
+        chain = ctx.docs.chain(cert_field)
+        if chain is None:
+            continue
+        path = chain.ordered
+        for index, issuer in enumerate(path[1:], 1):
+            child = path[index - 1]
+            if chain.self_signed(child) and child is not path[0]:
+                continue  # a root's own signature: not an issuing link of the path
+            constraints = issuer.basic_constraints
+            if constraints is None or not constraints.ca:
+                state = "has no basicConstraints extension" if constraints is None else "has basicConstraints cA FALSE"
+                yield ISSUER_NOT_CA(
+                    cert_field,
+                    f"{cert_field}: {issuer.label()} issues {child.label()} but {state}: it is not a CA, and "
+                    "clients refuse the chain. The wrong certificate was given as the intermediate?",
+                )
+            usage = issuer.key_usage
+            if usage is not None and not usage.key_cert_sign:
+                yield ISSUER_KEY_USAGE(
+                    cert_field,
+                    f"{cert_field}: {issuer.label()} issues {child.label()} but its keyUsage does not include "
+                    "keyCertSign: clients refuse certificates it signed.",
+                )
+            if constraints is not None and constraints.ca and constraints.path_length is not None:
+                # Non-self-issued intermediates below this CA: path[1:index] (the leaf is not an intermediate).
+                below = sum(1 for c in path[1:index] if not c.self_issued)
+                if below > constraints.path_length:
+                    yield PATH_LENGTH(
+                        cert_field,
+                        f"{cert_field}: {issuer.label()} allows {constraints.path_length} intermediate "
+                        f"certificate(s) below it (pathLenConstraint), but {below} follow it in this chain.",
+                    )
+        for cert in path:
+            unknown = cert.extension_facts.unknown_critical
+            if unknown:
+                yield UNKNOWN_CRITICAL(
+                    cert_field,
+                    f"{cert_field}: {cert.label()} has critical extension(s) clients do not process: "
+                    f"{', '.join(unknown[:5])}. Every client must refuse it (RFC 5280 4.2).",
+                )

@@ -148,6 +148,16 @@ UNEXPECTED_BLOCK = declare(
     fix="Give the certificate the CA issued, not the CSR or the public key.",
     example="Cert: block 1 is a certificate signing request (CSR), not a certificate.",
 )
+COMBINED = declare(
+    "pem.combined",
+    Severity.INFO,
+    "Certificates and their private key came in one file (a combined PEM, as HAProxy and many panels use); "
+    "they were split into Cert and Key.",
+    RFC7468,
+    trigger="Cert (or Key, or both) holds the certificates and the private key in one file, as HAProxy's .pem.",
+    fix="Nothing: certcheck splits it. Keep the files apart if another tool needs them so.",
+    example="Cert held 2 certificate(s) and the private key together (a combined PEM file); they were split.",
+)
 
 armor = reporter(
     "pem.armor",
@@ -164,4 +174,5 @@ armor = reporter(
     KEY_IN_CERT_FIELD,
     CERT_IN_KEY_FIELD,
     UNEXPECTED_BLOCK,
+    COMBINED,
 )
