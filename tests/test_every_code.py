@@ -128,6 +128,13 @@ CASES: dict[str, Callable[[], Report]] = {
     "tags.not_in_profile": lambda: rsa_ok(tags=[Tag("k")], profile="2024-07"),
     "resource_group.malformed": lambda: rsa_ok(resource_group_id="rg-ae****vty"),
     "resource_group.too_long": lambda: rsa_ok(resource_group_id="rg-" + "a" * 1_000_000),
+    "cert.malformed_extension": lambda: _chain_case("malformed"),
+    "chain.issuer_not_ca": lambda: _chain_case("not_ca"),
+    "chain.issuer_key_usage": lambda: _chain_case("key_usage"),
+    "chain.path_length_exceeded": lambda: _chain_case("path_length"),
+    "chain.unknown_critical_extension": lambda: _chain_case("critical"),
+    "chain.signature_unverified": lambda: _chain_case("dsa"),
+    "pem.combined": lambda: check(name="x", cert=std("rsa-fullchain.pem") + std("rsa-leaf.key")),
     "validity.inverted": lambda: _hostile_case("test_not_after_before_not_before_is_its_own_finding"),
     "chain.expired_unneeded": lambda: _hostile_case("test_an_expired_cross_sign_at_the_end_is_a_warning_and_left_out"),
     # pair, chain, validity, strength
@@ -168,7 +175,34 @@ CASES: dict[str, Callable[[], Report]] = {
     ),
     "bulk.worker_crashed": lambda: _bulk_one(UploadParams(name="raise"), check=bulk_helpers.crashing),
 }
+
+
 # Raised only when certcheck itself has a bug; triggered by monkeypatching in test_engine.py.
+def _chain_case(which: str) -> Report:
+    """A leaf and an intermediate made (tests/pki.py) to break one chain rule."""
+    from cryptography import x509
+
+    from tests import pki
+    from tests.test_chain_rules import INT_KEY, ROOT_KEY, _check, _dsa_pair, _with_bad_san
+
+    leaf = pki.leaf("Int", INT_KEY)
+    if which == "malformed":
+        return _check(pki.raw_pem(_with_bad_san(leaf, INT_KEY)), pki.cert("Int", INT_KEY, "Root", ROOT_KEY))
+    if which == "dsa":
+        return _check(*_dsa_pair())
+    odd = x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.55555.1"), b"\x05\x00")
+    inter = {
+        "not_ca": lambda: pki.cert("Int", INT_KEY, "Root", ROOT_KEY, ca=False),
+        "key_usage": lambda: pki.cert("Int", INT_KEY, "Root", ROOT_KEY, key_usage=["crl_sign"]),
+        "path_length": lambda: pki.cert("Int", INT_KEY, "Root", ROOT_KEY, path_length=0),
+        "critical": lambda: pki.cert("Int", INT_KEY, "Root", ROOT_KEY, extra=[(odd, True)]),
+    }[which]()
+    if which == "path_length":
+        sub = pki.cert("Sub", pki.key(3), "Int", INT_KEY)
+        return _check(pki.leaf("Sub", pki.key(3)), sub, inter)
+    return _check(leaf, inter)
+
+
 def _hostile_case(test_name: str) -> Report:
     """The request a test in test_real_world_inputs builds (it records the report it checked)."""
     from tests import test_real_world_inputs as cases

@@ -142,3 +142,100 @@ def test_pem_with_line_breaks_written_as_backslash_n_is_repaired() -> None:
     assert report.request is not None and report.request.get("Cert") == (STD / "rsa-fullchain.pem").read_text()
     slashes = cert.replace("/", "\\/")  # PHP's json_encode escapes "/"
     assert certcheck.validate(UploadParams(name="demo_example_com", cert=slashes, key=key), at=AT).ok
+
+
+# --- files combined or split the way tools write them ------------------------------------------------------------
+
+
+def _fullchain_and_key() -> tuple[str, str]:
+    from tests.conftest import STD
+
+    return (STD / "rsa-fullchain.pem").read_text(), (STD / "rsa-leaf.key").read_text()
+
+
+def test_a_combined_pem_given_as_cert_alone_is_split() -> None:
+    fullchain, key = _fullchain_and_key()
+    for combined in (fullchain + key, key + fullchain):  # HAProxy puts the key last; some panels first
+        report = certcheck.validate(UploadParams(name="demo_example_com", cert=combined), at=AT)
+        assert report.ok, [(f.code, f.message) for f in report.findings]
+        assert_has(report, "pem.combined", "Cert")
+        assert_lacks(report, "pem.key_in_cert_field", "fields.cert_without_key")
+        assert report.request is not None
+        assert report.request.get("Cert") == fullchain and report.request.get("Key") == key
+
+
+def test_a_combined_pem_given_as_both_cert_and_key_is_split() -> None:
+    fullchain, key = _fullchain_and_key()
+    combined = (fullchain + key).encode()
+    report = certcheck.validate(UploadParams(name="demo_example_com", cert=combined, key=combined), at=AT)
+    assert report.ok, [(f.code, f.message) for f in report.findings]
+    assert_has(report, "pem.combined")
+    assert_lacks(report, "pem.key_in_cert_field", "pem.cert_in_key_field")
+    assert report.request is not None and report.request.get("Key") == key
+
+
+def test_a_key_in_cert_next_to_a_different_key_is_still_an_error() -> None:
+    from tests.conftest import STD
+
+    fullchain, key = _fullchain_and_key()
+    report = certcheck.validate(
+        UploadParams(name="demo_example_com", cert=fullchain + key, key=(STD / "rsa-other.key").read_text()), at=AT
+    )
+    assert_has(report, "pem.key_in_cert_field", "Cert")
+    assert_lacks(report, "pem.combined")
+
+
+def test_cli_chain_flag_appends_certbots_chain_pem(capsys: object) -> None:
+    from certcheck.cli import main
+    from tests.conftest import STD
+
+    at = ["--at", "2026-06-01T00:00:00Z", "--format", "json"]
+    flags = ["--name", "demo_example_com", "--cert", str(STD / "rsa-leaf.pem"), "--key", str(STD / "rsa-leaf.key")]
+    assert main(["check", *flags, "--chain", str(STD / "rsa-intermediate.pem"), *at]) == 0
+    out, _ = capsys.readouterr()  # type: ignore[attr-defined]
+    import json
+
+    data = json.loads(out)
+    assert "chain.leaf_only" not in [f["code"] for f in data["findings"]]
+    assert data["request"]["Cert"] == (STD / "rsa-fullchain.pem").read_text()
+    assert main(["check", "--name", "x", "--key", str(STD / "rsa-leaf.key"), "--chain", str(STD / "rsa-leaf.pem")]) == 2
+    assert "--chain" in capsys.readouterr().err  # type: ignore[attr-defined]
+
+
+def _pfx(password: bytes | None) -> bytes:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    from tests.conftest import STD
+
+    key = serialization.load_pem_private_key((STD / "rsa-leaf.key").read_bytes(), None)
+    leaf = x509.load_pem_x509_certificate((STD / "rsa-leaf.pem").read_bytes())
+    inter = x509.load_pem_x509_certificate((STD / "rsa-intermediate.pem").read_bytes())
+    encryption = serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
+    return pkcs12.serialize_key_and_certificates(b"demo", key, leaf, [inter], encryption)  # type: ignore[arg-type]
+
+
+def test_cli_pfx_gives_cert_with_chain_and_key(tmp_path: object, capsys: object, monkeypatch: object) -> None:
+    import json
+    from pathlib import Path
+
+    from certcheck.cli import main
+    from tests.conftest import STD
+
+    tmp = Path(str(tmp_path))
+    (tmp / "site.pfx").write_bytes(_pfx(b"s3cret"))
+    (tmp / "plain.pfx").write_bytes(_pfx(None))
+    monkeypatch.setenv("PFX_PASS", "s3cret")  # type: ignore[attr-defined]
+    at = ["--at", "2026-06-01T00:00:00Z", "--format", "json", "--name", "demo_example_com"]
+    assert main(["check", "--pfx", str(tmp / "site.pfx"), "--key-password-env", "PFX_PASS", *at]) == 0
+    data = json.loads(capsys.readouterr()[0])  # type: ignore[attr-defined]
+    assert data["request"]["Cert"] == (STD / "rsa-fullchain.pem").read_text()
+    assert data["request"]["Key"].startswith("<redacted")
+    assert main(["check", "--pfx", str(tmp / "plain.pfx"), *at]) == 0
+    capsys.readouterr()  # type: ignore[attr-defined]
+    monkeypatch.setenv("PFX_PASS", "wrong")  # type: ignore[attr-defined]
+    assert main(["check", "--pfx", str(tmp / "site.pfx"), "--key-password-env", "PFX_PASS", *at]) == 2
+    err = capsys.readouterr()[1]  # type: ignore[attr-defined]
+    assert "passphrase" in err
+    assert main(["check", "--pfx", str(tmp / "site.pfx"), "--cert", str(STD / "rsa-leaf.pem"), *at]) == 2

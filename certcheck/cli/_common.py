@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from certcheck.model import PEM_FIELDS, Tag
 from certcheck.redaction import quote
-from certcheck.sources import READ_CAP, SourceError, params_from_json, read_file
+from certcheck.sources import READ_CAP, SourceError, params_from_json, read_file, read_pkcs12
 
 __all__ = [
     "EXIT_FINDINGS",
@@ -22,9 +22,11 @@ __all__ = [
     "StdinGuard",
     "UsageError",
     "add_color_flag",
+    "add_debug_flag",
     "add_policy_flags",
     "add_request_flags",
     "days",
+    "enable_debug_log",
     "key_password",
     "params_from_flags",
     "parse_at",
@@ -77,6 +79,16 @@ def add_request_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", help="the certificate's Name")
     for flag, api in PEM_FLAGS.items():
         parser.add_argument(f"--{flag.replace('_', '-')}", dest=flag, metavar="FILE", help=f"PEM file for {api}")
+    parser.add_argument(
+        "--chain",
+        metavar="FILE",
+        help="intermediate certificates appended to Cert (certbot's chain.pem next to cert.pem)",
+    )
+    parser.add_argument(
+        "--pfx",
+        metavar="FILE",
+        help="a PKCS#12 / PFX file giving Cert (certificate and chain) and Key; passphrase via --key-password-env",
+    )
     parser.add_argument("--resource-group-id", metavar="TEXT")
     parser.add_argument("--tag", action="append", metavar="KEY=VALUE", help="a tag (repeatable)")
     parser.add_argument(
@@ -90,6 +102,28 @@ def add_request_flags(parser: argparse.ArgumentParser) -> None:
         metavar="VAR",
         help="environment variable holding the passphrase of encrypted private keys",
     )
+
+
+def add_debug_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="log where a crash inside certcheck happened (a rule.crashed finding) on stderr: the traceback's "
+        "frames and exception type, never its message or key material",
+    )
+
+
+def enable_debug_log() -> None:
+    """Send the ``certcheck`` logger's DEBUG records to stderr (``--debug``); logging loads only then."""
+    import logging
+
+    from certcheck._debug import LOGGER
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("certcheck debug: %(message)s"))
+    log = logging.getLogger(LOGGER)
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
 
 
 def add_color_flag(parser: argparse.ArgumentParser) -> None:
@@ -226,11 +260,42 @@ def params_from_flags(
             found = [loc for loc in found if loc.field != api]
             if path != "-":
                 found.append(Location.of_file(api, path, params[api]))
+    pfx = getattr(args, "pfx", None)
+    if pfx is not None:
+        if args.cert is not None or args.key is not None:
+            raise UsageError("--pfx gives Cert and Key itself: drop --cert and --key")
+        data = stdin.read(pfx, "--pfx")
+        try:
+            params["Cert"], params["Key"] = read_pkcs12(data, key_password(args.key_password_env), "--pfx")
+        except SourceError as exc:
+            raise UsageError(str(exc)) from None
+        found = [loc for loc in found if loc.field not in ("Cert", "Key")]
+        if pfx != "-":
+            found += [Location("Cert", pfx), Location("Key", pfx)]
+    chain = getattr(args, "chain", None)
+    if chain is not None:
+        if not params.get("Cert"):
+            raise UsageError("--chain adds intermediates to Cert: give --cert (or --pfx, or Cert in --request) too")
+        # Chain is not an API parameter: its certificates go after the leaf in Cert, as fullchain.pem has them.
+        params["Cert"] = _joined(params["Cert"], stdin.read(chain, "--chain"))
     if args.tag is not None:
         params["Tags"] = [_tag(text) for text in args.tag]
     if locations is not None:
         locations.extend(found)
     return params if params or args.request else None
+
+
+def _joined(cert: str | bytes, chain: bytes) -> bytes:
+    """Cert then the chain file, each as PEM text (a DER file on either side is converted first)."""
+    parts = []
+    for part in (cert, chain):
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        if data[:1] == b"\x30":  # DER: re-armored so the two files join as text
+            from certcheck import pem
+
+            data = "".join(pem.encode(b.label, b.der) for b in pem.read("Cert", data).blocks).encode() or data
+        parts.append(data.rstrip(b"\r\n") + b"\n")
+    return b"".join(parts)
 
 
 def key_password(variable: str | None) -> bytes | None:

@@ -21,6 +21,7 @@ from certcheck.cli._common import (
     EXIT_OK,
     StdinGuard,
     UsageError,
+    add_debug_flag,
     add_request_flags,
     key_password,
     params_from_flags,
@@ -78,6 +79,7 @@ def register(sub: Any) -> None:
     upload.add_argument("--at", metavar="ISO-8601", help="judge validity at this time (default: now)")
     upload.add_argument("--format", default="text", choices=FORMATS)
     upload.add_argument("--fail-on", choices=("error", "warning"), default="error")
+    add_debug_flag(upload)
     upload.set_defaults(run=run)
 
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 from certcheck import pem
 from certcheck._debug import log_crash
+from certcheck._record import Record
 from certcheck.documents.certs import Algorithm, Certificate, load_certificate
 from certcheck.documents.chain import Chain, Verifier, build_chain
 from certcheck.documents.keys import SM2_CURVE_DER, KeyProblem, PrivateKey, load_private_key
@@ -45,7 +45,7 @@ MAX_CERTIFICATES = 10
 # The codes of the problems found here; rules/cert.py, rules/pem.py and rules/key.py declare and report them.
 CERT_TOO_MANY, CERT_BAD_KEY, CERT_UNREADABLE = "cert.too_many", "cert.bad_public_key", "cert.unreadable"
 KEY_IN_CERT_FIELD, CERT_IN_KEY_FIELD = "pem.key_in_cert_field", "pem.cert_in_key_field"
-UNEXPECTED_BLOCK = "pem.unexpected_block"
+UNEXPECTED_BLOCK, COMBINED = "pem.unexpected_block", "pem.combined"
 KEY_MISSING, KEY_MULTIPLE, KEY_NOTE = "key.missing", "key.multiple", "key.normalized"
 CRASHED = "rule.crashed"  # reading a field failed inside certcheck: a bug, reported for that field alone
 
@@ -61,6 +61,8 @@ _OTHER_LABELS = {
     "TRUSTED CERTIFICATE": "an OpenSSL trusted certificate; re-export it with `openssl x509`",
 }
 
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
 STANDARD_PAIRS = (("Cert", "Key"),)
 SM_PAIRS = (("SignCert", "SignPrivateKey"), ("EncryptCert", "EncryptPrivateKey"))
 SM_FIELDS = ("SignCert", "SignPrivateKey", "EncryptCert", "EncryptPrivateKey")
@@ -75,23 +77,42 @@ class Kind(str, enum.Enum):
         return self.value
 
 
-def _empty() -> Mapping[str, Any]:
-    return MappingProxyType({})
-
-
-@dataclass(frozen=True, eq=False)
-class Documents:
+class Documents(Record):
     """Everything parsed from one request, and the facts derived from it. Rules read it; nothing changes it."""
 
+    __slots__ = ("certs", "chains", "ignored", "keys", "kind", "matches", "params", "problems", "swapped")
     params: UploadParams
     kind: Kind | None
-    ignored: tuple[str, ...] = ()  # SM fields present but ignored because Cert and Key are given
-    certs: Mapping[str, tuple[Certificate, ...]] = field(default_factory=_empty)
-    keys: Mapping[str, PrivateKey] = field(default_factory=_empty)
-    chains: Mapping[str, Chain] = field(default_factory=_empty)
-    problems: tuple[Problem, ...] = ()
-    matches: Mapping[str, bool] = field(default_factory=_empty)  # key field -> the key fits its pair's leaf
-    swapped: bool = False  # SM: each key fits the other pair's leaf (and not its own)
+    ignored: tuple[str, ...]  # SM fields present but ignored because Cert and Key are given
+    certs: Mapping[str, tuple[Certificate, ...]]
+    keys: Mapping[str, PrivateKey]
+    chains: Mapping[str, Chain]
+    problems: tuple[Problem, ...]
+    matches: Mapping[str, bool]  # key field -> the key fits its pair's leaf
+    swapped: bool  # SM: each key fits the other pair's leaf (and not its own)
+
+    def __init__(
+        self,
+        params: UploadParams,
+        kind: Kind | None,
+        ignored: tuple[str, ...] = (),
+        certs: Mapping[str, tuple[Certificate, ...]] = _EMPTY,
+        keys: Mapping[str, PrivateKey] = _EMPTY,
+        chains: Mapping[str, Chain] = _EMPTY,
+        problems: tuple[Problem, ...] = (),
+        matches: Mapping[str, bool] = _EMPTY,
+        swapped: bool = False,
+    ) -> None:
+        init = object.__setattr__
+        init(self, "params", params)
+        init(self, "kind", kind)
+        init(self, "ignored", ignored)
+        init(self, "certs", certs)
+        init(self, "keys", keys)
+        init(self, "chains", chains)
+        init(self, "problems", problems)
+        init(self, "matches", matches)
+        init(self, "swapped", swapped)
 
     @property
     def pairs(self) -> tuple[tuple[str, str], ...]:
@@ -138,9 +159,54 @@ def decide_kind(params: UploadParams) -> tuple[Kind | None, tuple[str, ...]]:
     return None, ()
 
 
+def split_combined(params: UploadParams) -> tuple[UploadParams, list[Problem]]:
+    """A combined PEM (certificates and one private key in one file, as HAProxy and many panels use) given as
+    Cert alone, as Key alone, or as both Cert and Key: split into Cert and Key, with a note. Anything else
+    (two keys, a key next to a different Key, no certificate) is left for the usual findings."""
+    cert_given, key_given = params.given("Cert"), params.given("Key")
+    if cert_given and key_given and not _same_content(params.cert, params.key):
+        return params, []
+    source = "Cert" if cert_given else "Key" if key_given else None
+    if source is None:
+        return params, []
+    armor = pem.read(source, params.get(source))
+    key_blocks = [b for b in armor.blocks if b.is_private]
+    cert_blocks = [b for b in armor.blocks if b.label in _CERT_LABELS]
+    if len(key_blocks) != 1 or not cert_blocks:
+        return params, []
+    key_part = [b for b in armor.blocks if b.is_private or b.label in _PARAMETER_LABELS]
+    cert_part = [b for b in armor.blocks if b not in key_part]
+    split = params.replace(
+        cert="".join(pem.encode(b.label, b.der) for b in cert_part),
+        key="".join(pem.encode(b.label, b.der, b.headers) for b in key_part),
+    )
+    given = "Cert and Key both" if cert_given and key_given else source
+    note = Problem(
+        COMBINED,
+        source,
+        f"{given} held {len(cert_blocks)} certificate(s) and the private key together (a combined PEM file); "
+        "they were split: the certificates into Cert, the key into Key.",
+    )
+    repairs = [p for p in armor.problems if p.code == pem.REPAIRED]
+    return split, [note, *repairs]
+
+
+def _same_content(first: object, second: object) -> bool:
+    if isinstance(first, str):
+        first = first.encode("utf-8", "surrogatepass")
+    if isinstance(second, str):
+        second = second.encode("utf-8", "surrogatepass")
+    return first == second
+
+
 def parse(params: UploadParams) -> Documents:
-    kind, ignored = decide_kind(params)
     problems: list[Problem] = []
+    try:
+        params, notes = split_combined(params)
+        problems.extend(notes)
+    except Exception as exc:  # a bug: the request is read as given
+        problems.append(_crashed("Cert", "splitting a combined PEM", exc))
+    kind, ignored = decide_kind(params)
     certs: dict[str, tuple[Certificate, ...]] = {}
     keys: dict[str, PrivateKey] = {}
     pairs = _pairs(kind)

@@ -8,40 +8,80 @@ EncryptCert) carry the same intermediate; it lives only as long as that request'
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography.exceptions import InternalError, InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
+from certcheck._record import Record
 from certcheck.documents.certs import SM2_SIGNATURE_OID, Algorithm, Certificate, same_name
 
 __all__ = ["Chain", "Link", "SignatureCheck", "Verifier", "build_chain", "check_issued_by"]
 
+# SHA-1 and MD5 signatures: verify_directly_issued_by refuses them ("Unsupported signature algorithm"), which made a
+# valid SHA-1 signature look forged and a SHA-1 root never self-signed. They are verified with the key instead;
+# strength.weak_signature_hash says what is wrong with them.
+_LEGACY_SIGNATURES: dict[str, tuple[bool, Callable[[], hashes.HashAlgorithm]]] = {  # OID: (RSA?, hash)
+    "1.2.840.113549.1.1.5": (True, hashes.SHA1),  # sha1WithRSAEncryption
+    "1.2.840.113549.1.1.4": (True, hashes.MD5),  # md5WithRSAEncryption
+    "1.2.840.10045.4.1": (False, hashes.SHA1),  # ecdsa-with-SHA1
+}
 
-@dataclass(frozen=True)
-class SignatureCheck:
+
+class SignatureCheck(Record):
+    __slots__ = ("detail", "ok", "unverifiable")
     ok: bool
     detail: str  # SM2: the user-ID variant that verified; otherwise why it failed
+    unverifiable: bool  # certcheck cannot check this signature (a DSA issuer): not known to be wrong
+
+    def __init__(self, ok: bool, detail: str, unverifiable: bool = False) -> None:
+        init = object.__setattr__
+        init(self, "ok", ok)
+        init(self, "detail", detail)
+        init(self, "unverifiable", unverifiable)
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(Record):
+    __slots__ = ("child", "issuer", "signature")
     child: Certificate
     issuer: Certificate
     signature: SignatureCheck
 
+    def __init__(self, child: Certificate, issuer: Certificate, signature: SignatureCheck) -> None:
+        init = object.__setattr__
+        init(self, "child", child)
+        init(self, "issuer", issuer)
+        init(self, "signature", signature)
 
-@dataclass(frozen=True)
-class Chain:
+
+class Chain(Record):
     """A field's certificates arranged as a path: ``ordered`` is leaf first, each issued by the next."""
 
+    __slots__ = ("_self_signed", "duplicates", "given", "links", "ordered", "unrelated")
     given: tuple[Certificate, ...]
     ordered: tuple[Certificate, ...]
-    links: tuple[Link, ...] = ()
-    duplicates: tuple[Certificate, ...] = ()
-    unrelated: tuple[Certificate, ...] = ()
-    _self_signed: frozenset[int] = frozenset()
+    links: tuple[Link, ...]
+    duplicates: tuple[Certificate, ...]
+    unrelated: tuple[Certificate, ...]
+    _self_signed: frozenset[int]
+
+    def __init__(
+        self,
+        given: tuple[Certificate, ...],
+        ordered: tuple[Certificate, ...],
+        links: tuple[Link, ...] = (),
+        duplicates: tuple[Certificate, ...] = (),
+        unrelated: tuple[Certificate, ...] = (),
+        self_signed: frozenset[int] = frozenset(),
+    ) -> None:
+        init = object.__setattr__
+        init(self, "given", given)
+        init(self, "ordered", ordered)
+        init(self, "links", links)
+        init(self, "duplicates", duplicates)
+        init(self, "unrelated", unrelated)
+        init(self, "_self_signed", self_signed)
 
     def self_signed(self, cert: Certificate) -> bool:
         """Whether a certificate of the path is signed by its own key (a root, or a self-signed leaf)."""
@@ -61,13 +101,23 @@ def check_issued_by(child: Certificate, issuer: Certificate) -> SignatureCheck:
     """Verify child's signature with issuer's key: ``cryptography`` for RSA/EC, certcheck._crypto.sm2 for SM2."""
     if issuer.algorithm is Algorithm.SM2:
         return _check_sm2(child, issuer)
-    if issuer.public_key is None:
-        return SignatureCheck(False, f"the issuer's {issuer.algorithm.value} key cannot verify signatures here")
+    if issuer.algorithm not in (Algorithm.RSA, Algorithm.EC):
+        return SignatureCheck(
+            False, f"certcheck does not verify {issuer.algorithm.value} signatures", unverifiable=True
+        )
     try:
-        if child.issuer_der == issuer.subject_der:
+        if child.signature_oid in _LEGACY_SIGNATURES:
+            legacy_key = issuer.public_key
+            if legacy_key is None:
+                raise ValueError("no public key")
+            _verify_legacy(child, legacy_key)
+        elif child.issuer_der == issuer.subject_der:
             child.x509.verify_directly_issued_by(issuer.x509)
         else:  # same name in other string types: verify_directly_issued_by insists on identical bytes
-            _verify_with_key(child, issuer.public_key)
+            key = issuer.public_key
+            if key is None:
+                raise ValueError("no public key")
+            _verify_with_key(child, key)
     except InvalidSignature:
         return SignatureCheck(False, "the signature does not verify with the issuer's key")
     except (ValueError, TypeError, UnsupportedAlgorithm, InternalError) as exc:
@@ -86,6 +136,17 @@ def _verify_with_key(child: Certificate, key: rsa.RSAPublicKey | ec.EllipticCurv
         if not isinstance(params, ec.ECDSA):
             raise ValueError("not an ECDSA signature")
         key.verify(cert.signature, cert.tbs_certificate_bytes, params)
+
+
+def _verify_legacy(child: Certificate, key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey) -> None:
+    is_rsa, digest = _LEGACY_SIGNATURES[child.signature_oid]
+    cert = child.x509
+    if is_rsa and isinstance(key, rsa.RSAPublicKey):
+        key.verify(cert.signature, cert.tbs_certificate_bytes, padding.PKCS1v15(), digest())
+    elif not is_rsa and isinstance(key, ec.EllipticCurvePublicKey):
+        key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(digest()))
+    else:
+        raise InvalidSignature  # an RSA signature under an EC key or the reverse
 
 
 def _first_line(exc: Exception) -> str:

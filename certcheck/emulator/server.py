@@ -181,8 +181,9 @@ class Emulator:
         return self._secrets.get(access_key_id)
 
     def record(self, call: Call) -> None:
-        self.store.log_call(call)
+        # One lock around both writes, so the file and the table list calls in the same order.
         with self._log_lock:
+            self.store.log_call(call)
             if self._access_log is not None:
                 line = {
                     "ts": call.ts,

@@ -51,6 +51,8 @@ RULES: tuple[Rule, ...] = (
     pair.key_belongs_to_leaf,
     chain.order_and_signatures,
     chain.expired_unneeded,
+    chain.issuers_are_cas,
+    cert.extensions,
     validity.dates,
     strength.strength,
     # SM2 dual certificates (SM requests only)

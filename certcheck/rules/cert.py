@@ -5,24 +5,79 @@ Found by the parse stage (``certcheck/documents``); declared and reported here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from certcheck.codes import GMT0003, RFC5280, declare
 from certcheck.documents import MAX_CERTIFICATES
-from certcheck.model import Severity
-from certcheck.rules.engine import reporter
+from certcheck.model import Finding, Severity
+from certcheck.rules.engine import Context, reporter, rule
 
 TOO_MANY = declare(
     "cert.too_many",
     Severity.ERROR,
     f"A certificate field holds more than {MAX_CERTIFICATES} certificates; only the first {MAX_CERTIFICATES} are read.",
     RFC5280,
+    trigger="A certificate field holding more than 10 certificates, usually a whole CA bundle pasted after the chain.",
+    fix="Keep the leaf and its intermediates only; drop the CA bundle.",
+    example=(
+        "Cert holds 12 certificates; a chain is the leaf and its intermediates. Only the first 10 were read: remove "
+        "the extra certificates (a CA bundle was pasted?)."
+    ),
 )
 BAD_PUBLIC_KEY = declare(
-    "cert.bad_public_key", Severity.ERROR, "A certificate's SM2 public key is not a point on the SM2 curve.", GMT0003
+    "cert.bad_public_key",
+    Severity.ERROR,
+    "A certificate's SM2 public key is not a point on the SM2 curve.",
+    GMT0003,
+    trigger="An SM2 certificate whose public key bytes are not a point on the SM2 curve.",
+    fix="The certificate file is corrupt: download it again from the CA.",
+    example=(
+        "SignCert: certificate 1 (CN=demo.example.com) carries an SM2 public key that is not a point on the SM2 "
+        "curve: the certificate is corrupt, and nothing can match or verify against it."
+    ),
 )
 UNREADABLE = declare(
-    "cert.unreadable", Severity.ERROR, "A CERTIFICATE block is not a readable X.509 certificate.", RFC5280
+    "cert.unreadable",
+    Severity.ERROR,
+    "A CERTIFICATE block is not a readable X.509 certificate.",
+    RFC5280,
+    trigger="A CERTIFICATE block whose DER is not a valid X.509 certificate (cut, edited, or not a certificate).",
+    fix="Export the certificate again from its source; check it with `openssl x509 -in FILE -noout -text`.",
+    example=(
+        "Cert: block 1 is not a readable X.509 certificate (error parsing asn1 value: ParseError { kind: "
+        "UnexpectedTag { actual: Tag { value: 2, constructed: false, class: Universal } }, location: "
+        '["Certificate::tbs_cert).'
+    ),
 )
 
 readable = reporter(
     "cert.readable", "Every CERTIFICATE block is a readable certificate.", TOO_MANY, BAD_PUBLIC_KEY, UNREADABLE
 )
+
+MALFORMED_EXTENSION = declare(
+    "cert.malformed_extension",
+    Severity.ERROR,
+    "A certificate has an extension that cannot be decoded, or the same extension twice; clients refuse it. "
+    "The rest of the certificate (subject, key, dates, signature) is still checked.",
+    "RFC 5280 section 4.2 (each extension at most once, DER per its ASN.1 definition)",
+    trigger="An extension's value does not decode (a malformed subjectAltName or SCT list), or an extension "
+    "appears twice.",
+    fix="Have the CA re-issue the certificate; the extension cannot be repaired without breaking its signature.",
+    example="Cert: certificate 1 (CN=example.com) has malformed extensions: subjectAltName (2.5.29.17) cannot be "
+    "decoded.",
+)
+
+
+@rule(MALFORMED_EXTENSION)
+def extensions(ctx: Context) -> Iterator[Finding]:
+    """Every extension of every certificate decodes, and none appears twice."""
+    for cert_field in ctx.docs.cert_fields:
+        chain = ctx.docs.chain(cert_field)
+        for cert in chain.given if chain else ():
+            malformed = cert.extension_facts.malformed
+            if malformed:
+                yield MALFORMED_EXTENSION(
+                    cert_field,
+                    f"{cert_field}: {cert.label()} has malformed extensions: {'; '.join(malformed[:5])}. TLS "
+                    "clients refuse such a certificate; have it re-issued by the CA.",
+                )

@@ -20,36 +20,86 @@ OUT_OF_ORDER = declare(
     "The chain is not leaf first, each certificate "
     "followed by its issuer; the normalized request carries the fixed order.",
     ALIYUN_CDN_PEM,
+    trigger=(
+        "The certificates in a field are not leaf first, each followed by its issuer (e.g. intermediate before leaf)."
+    ),
+    fix=(
+        "Nothing to do for the upload (the normalized request is reordered); put the leaf first in the file to "
+        "silence this."
+    ),
+    example=(
+        "Cert: the leaf, certificate 2 (CN=demo.example.com), is not first; each certificate must be followed by its "
+        "issuer. The normalized request uses the order 2, 1: CN=demo.example.com <- CN=certcheck Test Intermediate "
+        "R1."
+    ),
 )
 UNRELATED = declare(
     "chain.unrelated",
     Severity.ERROR,
     "A certificate in the field belongs to no chain with the leaf.",
     RFC5280,
+    trigger=(
+        "A certificate in a field neither issues nor is issued by any certificate of the leaf's chain (another site's "
+        "certificate, a gap in the chain)."
+    ),
+    fix="Remove the unrelated certificate, or add the missing intermediate that links it.",
+    example=(
+        "Cert: certificate 3 (CN=certcheck Unrelated Self-Signed) is not part of the leaf's chain "
+        "(CN=demo.example.com <- CN=certcheck Test Intermediate R1): it neither issues nor is issued by it. Remove "
+        "it, or give the missing certificate that links it."
+    ),
 )
 DUPLICATE = declare(
     "chain.duplicate",
     Severity.WARNING,
     "The same certificate appears twice; the copy is dropped from the normalized request.",
     ALIYUN_CDN_PEM,
+    trigger="The same certificate appears twice in one field (an intermediate pasted twice).",
+    fix="Nothing to do: the copy is dropped from the normalized request; remove it from the file to silence this.",
+    example=(
+        "Cert: certificate 3 (CN=certcheck Test Intermediate R1) is a copy of an earlier certificate; the copy is "
+        "dropped."
+    ),
 )
 BAD_SIGNATURE = declare(
     "chain.bad_signature",
     Severity.ERROR,
     "A certificate names the next one as its issuer, but the signature does not verify with that issuer's key.",
     RFC5280,
+    trigger=(
+        "A certificate names the next one as its issuer (same name) but the signature does not verify with that "
+        "issuer's key: a re-issued intermediate, or a forged one."
+    ),
+    fix="Use the intermediate certificate the CA delivered with this leaf (the CA's current bundle).",
+    example=(
+        "Cert: certificate 1 (CN=demo.example.com) names certificate 2 (CN=certcheck Test Intermediate R1) as its "
+        "issuer, but the signature does not verify with the issuer's key: the issuer certificate is not the one that "
+        "signed it (a re-issued or wrong intermediate?)."
+    ),
 )
 SELF_SIGNED_LEAF = declare(
     "chain.self_signed_leaf",
     Severity.WARNING,
     "The leaf certificate is self-signed: clients will not trust it.",
     RFC5280,
+    trigger="The leaf certificate is signed by its own key (a self-signed certificate).",
+    fix="Use a certificate issued by a CA that clients trust; self-signed certificates suit tests only.",
+    example="Cert: the leaf (CN=certcheck Unrelated Self-Signed) is self-signed; clients will not trust it.",
 )
 LEAF_ONLY = declare(
     "chain.leaf_only",
     Severity.INFO,
     "Only the leaf was given; most clients also need the intermediate certificates.",
     ALIYUN_CDN_PEM,
+    trigger="A certificate field holds only the leaf certificate, no intermediates.",
+    fix=(
+        "Give the full chain: certbot's fullchain.pem, acme.sh's fullchain.cer, or the leaf followed by the CA's "
+        "intermediates."
+    ),
+    example=(
+        "Cert holds only the leaf (CN=demo.example.com); append its intermediate certificate(s) (issuer: CN=certcheck "
+        "Test Intermediate R1), e.g. certbot's fullchain.pem rather than cert.pem."
+    ),
 )
 SM2_USER_ID = declare(
     "chain.sm2_user_id",
@@ -57,6 +107,12 @@ SM2_USER_ID = declare(
     "Which SM2 user ID an SM2-with-SM3 signature in the "
     "chain verified with (default 1234567812345678, empty, or no Z).",
     GMT0009,
+    trigger="An SM2-with-SM3 signature in the chain verified; the finding says which signer user ID it used.",
+    fix="Informational: nothing to fix. A non-default ID means the CA signed with OpenSSL's empty ID or without Z.",
+    example=(
+        "SignCert: certificate 1 (CN=demo.example.com) is signed by certificate 2 (CN=certcheck Test SM2 Sub CA) with "
+        "the default user ID 1234567812345678."
+    ),
 )
 
 _VARIANT_TEXT = {
@@ -66,7 +122,19 @@ _VARIANT_TEXT = {
 }
 
 
-@rule(OUT_OF_ORDER, UNRELATED, DUPLICATE, BAD_SIGNATURE, SELF_SIGNED_LEAF, LEAF_ONLY, SM2_USER_ID)
+SIGNATURE_UNVERIFIED = declare(
+    "chain.signature_unverified",
+    Severity.WARNING,
+    "A certificate's issuer has a key certcheck cannot verify signatures with (DSA): that link was not checked.",
+    RFC5280,
+    trigger="The issuer of a certificate in the chain has a DSA key (certcheck verifies RSA, ECDSA and SM2).",
+    fix="Nothing to fix in the file itself; the API takes no DSA certificates, so re-issue with RSA or ECDSA.",
+    example="Cert: certificate 1 (CN=example.com) names certificate 2 (CN=DSA CA) as its issuer; certcheck does "
+    "not verify DSA signatures, so this signature was not checked.",
+)
+
+
+@rule(OUT_OF_ORDER, UNRELATED, DUPLICATE, BAD_SIGNATURE, SIGNATURE_UNVERIFIED, SELF_SIGNED_LEAF, LEAF_ONLY, SM2_USER_ID)
 def order_and_signatures(ctx: Context) -> Iterator[Finding]:
     """Leaf first, each certificate issued (names and signature) by the next; no strangers, no copies."""
     for cert_field in ctx.docs.cert_fields:
@@ -80,7 +148,14 @@ def order_and_signatures(ctx: Context) -> Iterator[Finding]:
                 f"{cert_field}: {dup.label()} is a copy of an earlier certificate; the copy is dropped.",
             )
         for link in chain.links:
-            if not link.signature.ok:
+            if link.signature.unverifiable:
+                yield SIGNATURE_UNVERIFIED(
+                    cert_field,
+                    f"{cert_field}: {link.child.label()} names {link.issuer.label()} as its issuer; "
+                    f"{link.signature.detail}, so this signature was not checked (the API takes no DSA "
+                    "certificates anyway).",
+                )
+            elif not link.signature.ok:
                 yield BAD_SIGNATURE(
                     cert_field,
                     f"{cert_field}: {link.child.label()} names {link.issuer.label()} as "
@@ -133,6 +208,15 @@ EXPIRED_UNNEEDED = declare(
     "An expired certificate at the end of the chain that the path does not need (an expired cross-sign or root); "
     "it is left out of the normalized request.",
     "RFC 5280 section 6.1 (trust anchors are not part of the path); Let's Encrypt's expired DST Root CA X3 cross-sign",
+    trigger=(
+        "An expired certificate after the leaf's issuer that the path does not need, e.g. Let's Encrypt's ISRG Root "
+        "X1 cross-signed by the expired DST Root CA X3 at the end of an old fullchain.pem."
+    ),
+    fix="Drop the expired certificate from the file (the normalized request already leaves it out).",
+    example=(
+        "Cert: certificate 3 (CN=ISRG Root X1), issued by CN=DST Root CA X3, at the end of the chain, expired "
+        "2025-11-13 (checked at 2026-06-01 00:00 UTC). The path does not need it; drop it from the file."
+    ),
 )
 
 
@@ -150,3 +234,92 @@ def expired_unneeded(ctx: Context) -> Iterator[Finding]:
                 "(an expired cross-sign or root: clients that trust its subject as a root stop before it); drop "
                 "it from the file. The normalized request leaves it out.",
             )
+
+
+ISSUER_NOT_CA = declare(
+    "chain.issuer_not_ca",
+    Severity.ERROR,
+    "A certificate that issues another in the chain is not a CA (no basicConstraints, or cA FALSE).",
+    "RFC 5280 sections 4.2.1.9 and 6.1.4 (k)",
+    trigger="A certificate that issued the next one down has no basicConstraints, or basicConstraints cA FALSE.",
+    fix="Give the CA's real intermediate certificate (from the CA's download page), not another end-entity one.",
+    example="Cert: certificate 2 (CN=Int) issues certificate 1 (CN=example.com) but has no basicConstraints "
+    "extension: it is not a CA, and clients refuse the chain.",
+)
+ISSUER_KEY_USAGE = declare(
+    "chain.issuer_key_usage",
+    Severity.ERROR,
+    "A certificate that issues another in the chain has a keyUsage without keyCertSign.",
+    "RFC 5280 sections 4.2.1.3 and 6.1.4 (n)",
+    trigger="An issuing certificate in the chain has a keyUsage extension without keyCertSign.",
+    fix="Have the CA re-issue the intermediate with keyCertSign, or use the CA's current intermediate.",
+    example="Cert: certificate 2 (CN=Int) issues certificate 1 (CN=example.com) but its keyUsage does not "
+    "include keyCertSign.",
+)
+PATH_LENGTH = declare(
+    "chain.path_length_exceeded",
+    Severity.ERROR,
+    "More intermediate certificates follow a CA than its pathLenConstraint allows (self-issued ones not counted).",
+    "RFC 5280 sections 4.2.1.9 and 6.1.4 (l), (m)",
+    trigger="A CA's pathLenConstraint is smaller than the number of non-self-issued intermediates below it.",
+    fix="Give the chain the CA publishes for this certificate; a chain deeper than its CA allows is not valid.",
+    example="Cert: certificate 3 (CN=Int) allows 0 intermediate certificate(s) below it (pathLenConstraint), "
+    "but 1 follow it in this chain.",
+)
+UNKNOWN_CRITICAL = declare(
+    "chain.unknown_critical_extension",
+    Severity.ERROR,
+    "A certificate of the chain has a critical extension that clients do not process, so they refuse it.",
+    "RFC 5280 section 4.2 (a critical extension that is not recognized MUST be rejected)",
+    trigger="A certificate of the chain marks an extension critical that OpenSSL and browsers do not process "
+    "(a private OID, a CT precertificate poison).",
+    fix="Have the certificate re-issued without the critical flag (or without the extension).",
+    example="Cert: certificate 1 (CN=example.com) has critical extension(s) clients do not process: "
+    "1.3.6.1.4.1.55555.1.",
+)
+
+
+@rule(ISSUER_NOT_CA, ISSUER_KEY_USAGE, PATH_LENGTH, UNKNOWN_CRITICAL)
+def issuers_are_cas(ctx: Context) -> Iterator[Finding]:
+    """Each issuer in the chain is a CA allowed to sign certificates this deep; no unknown critical extension."""
+    for cert_field in ctx.docs.cert_fields:
+        chain = ctx.docs.chain(cert_field)
+        if chain is None:
+            continue
+        path = chain.ordered
+        for index, issuer in enumerate(path[1:], 1):
+            child = path[index - 1]
+            if chain.self_signed(child) and child is not path[0]:
+                continue  # a root's own signature: not an issuing link of the path
+            constraints = issuer.basic_constraints
+            if constraints is None or not constraints.ca:
+                state = "has no basicConstraints extension" if constraints is None else "has basicConstraints cA FALSE"
+                yield ISSUER_NOT_CA(
+                    cert_field,
+                    f"{cert_field}: {issuer.label()} issues {child.label()} but {state}: it is not a CA, and "
+                    "clients refuse the chain. The wrong certificate was given as the intermediate?",
+                )
+            usage = issuer.key_usage
+            if usage is not None and not usage.key_cert_sign:
+                yield ISSUER_KEY_USAGE(
+                    cert_field,
+                    f"{cert_field}: {issuer.label()} issues {child.label()} but its keyUsage does not include "
+                    "keyCertSign: clients refuse certificates it signed.",
+                )
+            if constraints is not None and constraints.ca and constraints.path_length is not None:
+                # Non-self-issued intermediates below this CA: path[1:index] (the leaf is not an intermediate).
+                below = sum(1 for c in path[1:index] if not c.self_issued)
+                if below > constraints.path_length:
+                    yield PATH_LENGTH(
+                        cert_field,
+                        f"{cert_field}: {issuer.label()} allows {constraints.path_length} intermediate "
+                        f"certificate(s) below it (pathLenConstraint), but {below} follow it in this chain.",
+                    )
+        for cert in path:
+            unknown = cert.extension_facts.unknown_critical
+            if unknown:
+                yield UNKNOWN_CRITICAL(
+                    cert_field,
+                    f"{cert_field}: {cert.label()} has critical extension(s) clients do not process: "
+                    f"{', '.join(unknown[:5])}. Every client must refuse it (RFC 5280 4.2).",
+                )

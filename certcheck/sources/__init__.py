@@ -7,7 +7,6 @@ one unreadable file never takes a whole run down.
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from collections.abc import Iterator, Mapping
@@ -28,6 +27,7 @@ __all__ = [
     "params_from_json",
     "read_file",
     "read_manifest",
+    "read_pkcs12",
 ]
 
 # Read at most this much of any file: far above the PEM size limit (so a 10 MB paste is a finding, not a
@@ -93,6 +93,35 @@ def params_from_json(data: Any, base: Path, what: str) -> dict[str, Any]:
     return params
 
 
+def read_pkcs12(data: bytes, password: bytes | None, what: str) -> tuple[str, str]:
+    """Cert (the certificate, then the chain the file carries) and Key (unencrypted PKCS#8 PEM) from a PKCS#12
+    / PFX file, opened with ``password`` (tried as none and as empty when not given). SourceError otherwise."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    loaded = None
+    for attempt in [password] if password is not None else [None, b""]:
+        try:
+            loaded = pkcs12.load_pkcs12(data, attempt)
+            break
+        except Exception:  # wrong password, not PKCS#12, an algorithm cryptography lacks: said below
+            continue
+    if loaded is None:
+        hint = "the passphrase (--key-password-env) is wrong" if password is not None else "it needs a passphrase"
+        raise SourceError(
+            f"{what}: cannot open the PKCS#12 file: {hint}, or it is not PKCS#12 (SM2 PFX files need their "
+            "vendor's tool)"
+        )
+    if loaded.key is None or loaded.cert is None:
+        raise SourceError(f"{what}: the PKCS#12 file holds no {'private key' if loaded.key is None else 'certificate'}")
+    certs = [loaded.cert.certificate, *(c.certificate for c in loaded.additional_certs)]
+    cert_pem = "".join(c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in certs)
+    key_pem = loaded.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode("ascii")
+    return cert_pem, key_pem
+
+
 def build_params(params: Mapping[str, Any], what: str, key_password: bytes | None = None) -> UploadParams:
     try:
         return UploadParams.from_api(params, key_password=key_password)
@@ -122,6 +151,8 @@ def read_manifest(path: str | Path, *, key_password: bytes | None = None) -> Ite
 
 
 def _manifest_entry(line: bytes, path: Path, number: int, key_password: bytes | None) -> Entry:
+    import json  # here: `certcheck check` with flags alone never reads JSON
+
     source, what = f"{path}:{number}", f"line {number}"
     try:
         try:
