@@ -7,8 +7,6 @@ something crashed, so a clean run does not pay for it.
 
 from __future__ import annotations
 
-import traceback
-
 __all__ = ["LOGGER", "log_crash"]
 
 LOGGER = "certcheck"
@@ -17,6 +15,7 @@ LOGGER = "certcheck"
 def log_crash(where: str, exc: BaseException) -> None:
     """Log ``exc``'s traceback at DEBUG level on the ``certcheck`` logger, without its message."""
     import logging
+    import traceback
 
     log = logging.getLogger(LOGGER)
     if not log.isEnabledFor(logging.DEBUG):

@@ -7,8 +7,8 @@ Codes are API: users put them in ignore lists, so a code is never renamed. ``cat
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 
+from certcheck._record import Record
 from certcheck.model import Finding, Severity
 
 __all__ = [
@@ -47,20 +47,42 @@ CERTCHECK = "certcheck policy (see README, 'Decisions')"
 _CATALOGUE: dict[str, Code] = {}
 
 
-@dataclass(frozen=True)
-class Code:
+class Code(Record):
     """A finding that some part of certcheck can raise."""
 
+    __slots__ = ("citation", "code", "example", "fix", "module", "severity", "summary", "trigger")
     code: str
     severity: Severity
     summary: str
     citation: str
-    module: str = ""  # where it is declared (and raised): what a newcomer opens to find the rule
+    module: str  # where it is declared (and raised): what a newcomer opens to find the rule
     # For `certcheck rules CODE`, docs/codes.md and SARIF help: what input raises it, how to fix that, and a
     # finding as certcheck prints it. Optional, so a declaration may start with the four above.
-    trigger: str = ""
-    fix: str = ""
-    example: str = ""
+    trigger: str
+    fix: str
+    example: str
+
+    def __init__(
+        self,
+        code: str,
+        severity: Severity,
+        summary: str,
+        citation: str,
+        module: str = "",
+        trigger: str = "",
+        fix: str = "",
+        example: str = "",
+    ) -> None:
+        self._set(
+            code=code,
+            severity=severity,
+            summary=summary,
+            citation=citation,
+            module=module,
+            trigger=trigger,
+            fix=fix,
+            example=example,
+        )
 
     def __call__(self, field: str | None, message: str) -> Finding:
         return Finding(self.code, self.severity, field, message)

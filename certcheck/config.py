@@ -121,6 +121,10 @@ def find_config(start: Path | None = None) -> Path | None:
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
             try:
+                # A pyproject.toml that never says "certcheck" has no [tool.certcheck]: not parsed, which keeps
+                # tomllib off the start-up of every pre-commit run (benchmarks/bench_startup.py).
+                if b"certcheck" not in candidate.read_bytes():
+                    continue
                 if _table(candidate, _read(candidate)) is not None:
                     return candidate
             except ConfigError:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from certcheck._record import Record
 from certcheck.redaction import contains_private_key, quote, redact, show_text
 
 __all__ = [
@@ -57,8 +58,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Record):
     """Something the parse stage noticed: a field or block it could not read, or a repair worth a note.
 
     ``code`` is a finding code; the rule that reports it declares it (``rules/pem.py`` for ``pem.*``,
@@ -66,9 +66,16 @@ class Problem:
     rules alone decide findings. ``message`` never quotes key material.
     """
 
+    __slots__ = ("code", "field", "message")
     code: str
     field: str | None
     message: str
+
+    def __init__(self, code: str, field: str | None, message: str) -> None:
+        init = object.__setattr__
+        init(self, "code", code)
+        init(self, "field", field)
+        init(self, "message", message)
 
 
 @dataclass(frozen=True, repr=False)

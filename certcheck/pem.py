@@ -12,9 +12,10 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass
+from functools import cached_property
 
 from certcheck._crypto import der
+from certcheck._record import Record
 from certcheck.model import Problem
 
 __all__ = ["MAX_FIELD_BYTES", "Armor", "Block", "encode", "read"]
@@ -35,26 +36,73 @@ TOO_LARGE, BINARY, DER_GIVEN, NO_ARMOR, NOT_PEM = (
 )
 TRUNCATED, BAD_BASE64, CORRUPT, REPAIRED = "pem.truncated", "pem.bad_base64", "pem.corrupt", "pem.repaired"
 
-_BEGIN = re.compile(r"-----BEGIN ([A-Z0-9][A-Z0-9 ]*?)-----")
-_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
-_HEADER_LINE = re.compile(r"([A-Za-z][A-Za-z0-9-]*):[ \t]*(.*)")
-# A body already in canonical form: full 64-column lines, then one last line of at most 64.
-_CANONICAL_BODY = re.compile(r"\n(?:[A-Za-z0-9+/]{64}\n)*(?=[A-Za-z0-9+/=]{1,64}\n\Z)[A-Za-z0-9+/]+={0,2}\n")
-_HEADER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
-_PATH_LIKE = re.compile(r"@?(?:[~.]?/|[A-Za-z]:\\)?[\w.\-/\\]+\.(?:pem|crt|cer|key|der|p12|pfx)", re.I)
+# A whole block already in canonical form (no headers, LF, 64 columns, one final newline): the common case,
+# read without the general loop (benchmarks/bench_standard.py).
+_CANONICAL_BLOCK = re.compile(
+    r"-----BEGIN ([A-Z0-9]+(?: [A-Z0-9]+)*)-----\n((?:[A-Za-z0-9+/]{64}\n)*(?=[A-Za-z0-9+/=]{1,64}\n-----END )"
+    r"[A-Za-z0-9+/]+={0,2}\n)-----END \1-----\n"
+)
 
 
-@dataclass(frozen=True, repr=False)
-class Block:
+class _Patterns:
+    """The general path's expressions, compiled on first use: canonical input, the common case, never needs
+    them, and compiling them all costs ~1 ms of every start (benchmarks/bench_startup.py)."""
+
+    @cached_property
+    def begin(self) -> re.Pattern[str]:
+        return re.compile(r"-----BEGIN ([A-Z0-9][A-Z0-9 ]*?)-----")
+
+    @cached_property
+    def base64(self) -> re.Pattern[str]:
+        return re.compile(r"[A-Za-z0-9+/]*={0,2}")
+
+    @cached_property
+    def header_line(self) -> re.Pattern[str]:
+        return re.compile(r"([A-Za-z][A-Za-z0-9-]*):[ \t]*(.*)")
+
+    @cached_property
+    def canonical_body(self) -> re.Pattern[str]:
+        # A body already in canonical form: full 64-column lines, then one last line of at most 64.
+        return re.compile(r"\n(?:[A-Za-z0-9+/]{64}\n)*(?=[A-Za-z0-9+/=]{1,64}\n\Z)[A-Za-z0-9+/]+={0,2}\n")
+
+    @cached_property
+    def header_name(self) -> re.Pattern[str]:
+        return re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+
+    @cached_property
+    def path_like(self) -> re.Pattern[str]:
+        return re.compile(r"@?(?:[~.]?/|[A-Za-z]:\\)?[\w.\-/\\]+\.(?:pem|crt|cer|key|der|p12|pfx)", re.I)
+
+
+_RE = _Patterns()
+
+
+class Block(Record):
     """One PEM block: its label, RFC 1421 headers (``Proc-Type``, ``DEK-Info``) and decoded bytes."""
 
+    __slots__ = ("canonical", "der", "headers", "label", "position")
     label: str
     der: bytes
     headers: tuple[tuple[str, str], ...]
     position: int  # 1-based, among the blocks of the field
     # The block exactly as given, when that already is canonical PEM (LF, 64 columns, no headers): the
     # normalized request then reuses it instead of encoding the DER again.
-    canonical: str | None = None
+    canonical: str | None
+
+    def __init__(
+        self,
+        label: str,
+        der: bytes,
+        headers: tuple[tuple[str, str], ...],
+        position: int,
+        canonical: str | None = None,
+    ) -> None:
+        init = object.__setattr__
+        init(self, "label", label)
+        init(self, "der", der)
+        init(self, "headers", headers)
+        init(self, "position", position)
+        init(self, "canonical", canonical)
 
     @property
     def is_private(self) -> bool:
@@ -72,12 +120,17 @@ class Block:
         return f"Block({self.label!r}, #{self.position}, {body})"
 
 
-@dataclass(frozen=True)
-class Armor:
+class Armor(Record):
     """What one field held: its blocks, and problems with the armor itself."""
 
+    __slots__ = ("blocks", "problems")
     blocks: tuple[Block, ...]
     problems: tuple[Problem, ...]
+
+    def __init__(self, blocks: tuple[Block, ...], problems: tuple[Problem, ...]) -> None:
+        init = object.__setattr__
+        init(self, "blocks", blocks)
+        init(self, "problems", problems)
 
 
 def encode(label: str, data: bytes, headers: tuple[tuple[str, str], ...] = ()) -> str:
@@ -98,6 +151,10 @@ def read(field: str, data: str | bytes, *, limit: int = MAX_FIELD_BYTES) -> Armo
             f"{field} is {size:,} bytes, over the {limit:,}-byte limit: a certificate "
             f"chain or key is a few KB. Was the wrong file given?",
         )
+    if isinstance(data, str):
+        fast = _read_canonical(field, data)
+        if fast is not None:
+            return fast
     repairs: list[str] = []
     text = _as_text(field, data, repairs)
     if isinstance(text, Problem):
@@ -116,7 +173,7 @@ def read(field: str, data: str | bytes, *, limit: int = MAX_FIELD_BYTES) -> Armo
     pos = 0
     outside: list[str] = []
     while True:
-        begin = _BEGIN.search(text, pos)
+        begin = _RE.begin.search(text, pos)
         if begin is None:
             outside.append(text[pos:])
             break
@@ -164,6 +221,28 @@ def read(field: str, data: str | bytes, *, limit: int = MAX_FIELD_BYTES) -> Armo
             ),
         )
     return Armor(tuple(blocks), tuple(problems))
+
+
+def _read_canonical(field: str, text: str) -> Armor | None:
+    """The field when it is nothing but canonical blocks that decode to DER; None sends it the general way."""
+    blocks: list[Block] = []
+    end = 0
+    for match in _CANONICAL_BLOCK.finditer(text):
+        if match.start() != end:
+            return None
+        end = match.end()
+        label, body = match.group(1, 2)
+        try:
+            raw = binascii.a2b_base64(body)  # the pattern allowed nothing but base64 and newlines
+        except binascii.Error:  # bad padding: the general path says what is wrong
+            return None
+        one_structure = der.is_single_structure(raw, sequence="PARAMETERS" not in label)
+        if not (one_structure and _exact_tail(body.rstrip("\n"), raw)):
+            return None
+        blocks.append(Block(label, raw, (), len(blocks) + 1, match.group()))
+    if not blocks or end != len(text):
+        return None
+    return Armor(tuple(blocks), ())
 
 
 def _fail(code: str, field: str, message: str) -> Armor:
@@ -278,7 +357,7 @@ def _der_guess(data: bytes) -> str:
 def _decode_body(field: str, label: str, whole: str, head: int, position: int, repairs: list[str]) -> Block | Problem:
     """``whole`` is the block from BEGIN to END line inclusive; its body starts ``head`` characters in."""
     body = whole[head : len(whole) - len(label) - 14]  # 14: "-----END " + "-----"
-    if _CANONICAL_BODY.fullmatch(body):  # the common case, decoded without looking at each line
+    if _RE.canonical_body.fullmatch(body):  # the common case, decoded without looking at each line
         b64 = body.replace("\n", "")
         block = _decode_base64(field, label, b64, (), position, charset_checked=True)
         if isinstance(block, Block) and head == len(label) + 16 and _exact_tail(b64, block.der):
@@ -290,7 +369,7 @@ def _decode_body(field: str, label: str, whole: str, head: int, position: int, r
     b64_lines: list[str] = []
     one_line = False
     for line in lines:
-        match = _HEADER_LINE.fullmatch(line) if not b64_lines else None
+        match = _RE.header_line.fullmatch(line) if not b64_lines else None
         if match is None:
             one_line = one_line or " " in line or "\t" in line
             b64_lines.extend(line.split())
@@ -300,7 +379,7 @@ def _decode_body(field: str, label: str, whole: str, head: int, position: int, r
             # A one-line paste flattens headers and base64 together: take "Name: value" pairs off the front.
             one_line = True
             tokens = line.split()
-            while len(tokens) > 1 and tokens[0].endswith(":") and _HEADER_NAME.fullmatch(tokens[0][:-1]):
+            while len(tokens) > 1 and tokens[0].endswith(":") and _RE.header_name.fullmatch(tokens[0][:-1]):
                 headers.append((tokens[0][:-1], tokens[1]))
                 tokens = tokens[2:]
             b64_lines.extend(tokens)
@@ -330,7 +409,7 @@ def _decode_base64(
     position: int,
     charset_checked: bool = False,
 ) -> Block | Problem:
-    if not charset_checked and not _BASE64.fullmatch(b64):
+    if not charset_checked and not _RE.base64.fullmatch(b64):
         bad = next((c for c in b64.rstrip("=") if not (c.isalnum() and c.isascii()) and c not in "+/"), "=")
         return Problem(
             BAD_BASE64,
@@ -370,7 +449,7 @@ def _note_outside(outside: list[str], repairs: list[str]) -> None:
 
 def _no_blocks(field: str, text: str) -> Problem:
     compact = "".join(text.split())
-    if compact and _BASE64.fullmatch(compact) and len(compact) % 4 == 0:
+    if compact and _RE.base64.fullmatch(compact) and len(compact) % 4 == 0:
         try:
             raw = base64.b64decode(compact, validate=True)
         except binascii.Error:
@@ -383,7 +462,7 @@ def _no_blocks(field: str, text: str) -> Problem:
                 "-----END ...----- lines. Add the armor lines (or export the file again as PEM).",
             )
     stripped = text.strip()
-    if _PATH_LIKE.fullmatch(stripped):
+    if _RE.path_like.fullmatch(stripped):
         return Problem(
             NOT_PEM,
             field,

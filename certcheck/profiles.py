@@ -6,22 +6,40 @@ accounts or tools that still follow it. See README "Decisions" for how contradic
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from certcheck._record import Record
 from certcheck.codes import API_2024, API_2025
 from certcheck.redaction import quote
 
 __all__ = ["DEFAULT_PROFILE", "PROFILES", "Profile", "get_profile"]
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(Record):
+    __slots__ = ("citation", "name", "name_max_chars", "name_required", "name_strict_charset", "tags_documented")
     name: str
     citation: str
     name_required: bool
     name_max_chars: int
     name_strict_charset: bool  # letters, digits, underscores (and hyphens, see README) only
     tags_documented: bool
+
+    def __init__(
+        self,
+        name: str,
+        citation: str,
+        *,
+        name_required: bool,
+        name_max_chars: int,
+        name_strict_charset: bool,
+        tags_documented: bool,
+    ) -> None:
+        self._set(
+            name=name,
+            citation=citation,
+            name_required=name_required,
+            name_max_chars=name_max_chars,
+            name_strict_charset=name_strict_charset,
+            tags_documented=tags_documented,
+        )
 
 
 PROFILES = {

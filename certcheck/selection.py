@@ -16,7 +16,6 @@ nothing, the exit status included); ``Selection.shown`` further drops, for displ
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -100,6 +99,8 @@ class Selection:
 
 def _unknown(option: str, pattern: str, codes: list[str]) -> str:
     prefixes = sorted({code.split(".", 1)[0] + "." for code in codes})
+    import difflib  # only to suggest a code for a typo: not worth its import on every start
+
     close = difflib.get_close_matches(pattern, codes + prefixes, n=3, cutoff=0.6)
     hint = f"; did you mean {' or '.join(close)}?" if close else f"; prefixes: {' '.join(prefixes)}"
     return f"{option}: {pattern!r} matches no finding code (see `certcheck rules`){hint}"

@@ -2,8 +2,9 @@
 
 Each case is one `certcheck check` command line over committed fixtures, run at the pinned clock
 (``--at 2026-06-01T00:00:00Z``) with ``--format json``. Its golden file records the exit status, the verdict, the
-kind and algorithm, which parameters the normalized request carries, and every finding as ``[code, severity,
-field]`` (sorted, so a change in report order alone is not a difference; a finding added, lost or changed is).
+kind and algorithm, which parameters the normalized request carries, every finding as ``[code, severity,
+field]`` and, in the same order, its message (sorted, so a change in report order alone is not a difference; a
+finding added, lost or changed is, and so is a reworded message).
 
 The cases are derived from fixtures/manifest.json, so a new fixture is a new case (its missing golden file fails
 the test until it is generated):
@@ -11,7 +12,8 @@ the test until it is generated):
 * ``requests/*.json`` through ``--request`` (the encrypted-key request twice: with and without the passphrase);
 * every ``std/`` certificate and chain with a matching key, every ``std/`` key with a matching certificate;
 * every ``sm2/`` certificate and key put into its role (Sign or Encrypt) of an otherwise good SM request;
-* every ``broken/`` file in the field it was meant for, beside a good counterpart.
+* every ``broken/`` file in the field it was meant for, beside a good counterpart;
+* COMBINATIONS: requests put together from several fixtures (swapped SM pairs, shuffled chains, tags...).
 
 Regenerate after a deliberate change of behaviour, then review the diff (`git diff fixtures/golden`)::
 
@@ -159,7 +161,79 @@ def cases() -> list[Case]:
                 out.append(_std_case(path, path, STD_KEY))
                 if path == "broken/cert-bad-signature.pem":  # alone, nothing checks its signature
                     out.append(_std_case(f"{path}+issuer", path, STD_KEY, issuer="std/rsa-intermediate.pem"))
+    for name, (args, stdin) in COMBINATIONS.items():
+        out.append(Case(f"combinations/{name}", tuple(_common(args)), False, stdin))
     return out
+
+
+def _sm(sign_cert: str, sign_key: str, encrypt_cert: str, encrypt_key: str) -> list[str]:
+    return [
+        *("--name", NAME, "--sign-cert", sign_cert, "--sign-key", sign_key),
+        *("--encrypt-cert", encrypt_cert, "--encrypt-key", encrypt_key),
+    ]
+
+
+SIGN_CHAIN, SIGN_KEY = "sm2/sm2-sign-fullchain.pem", "sm2/sm2-sign.key"
+ENC_CHAIN, ENC_KEY = "sm2/sm2-enc-fullchain.pem", "sm2/sm2-enc.key"
+RSA_CHAIN, RSA_KEY = "std/rsa-fullchain.pem", "std/rsa-leaf.key"
+
+# Requests put together from several fixtures: the situations one fixture file cannot show on its own.
+COMBINATIONS: dict[str, tuple[list[str], tuple[str, ...]]] = {  # name: (arguments, files given as stdin)
+    "sm-certificates-swapped": (_sm(ENC_CHAIN, SIGN_KEY, SIGN_CHAIN, ENC_KEY), ()),
+    "sm-keys-swapped": (_sm(SIGN_CHAIN, ENC_KEY, ENC_CHAIN, SIGN_KEY), ()),
+    "sm-one-pair-in-both-roles": (_sm(SIGN_CHAIN, SIGN_KEY, SIGN_CHAIN, SIGN_KEY), ()),
+    "sm-rsa-in-the-sign-fields": (_sm(RSA_CHAIN, RSA_KEY, ENC_CHAIN, ENC_KEY), ()),
+    "sm-encrypt-cert-missing": (
+        ["--name", NAME, "--sign-cert", SIGN_CHAIN, "--sign-key", SIGN_KEY, "--encrypt-key", ENC_KEY],
+        (),
+    ),
+    "sm2-in-cert-and-key": (["--name", NAME, "--cert", SIGN_CHAIN, "--key", SIGN_KEY], ()),
+    "standard-with-sm-fields-too": (
+        ["--name", NAME, "--cert", RSA_CHAIN, "--key", RSA_KEY, "--sign-cert", SIGN_CHAIN, "--sign-key", SIGN_KEY],
+        (),
+    ),
+    "chain-leaf-in-the-middle": (
+        ["--name", NAME, "--cert", "-", "--key", RSA_KEY],
+        ("std/rsa-intermediate.pem", "std/rsa-leaf.pem", "std/rsa-root.pem"),
+    ),
+    "chain-leaf-first-issuers-shuffled": (
+        ["--name", NAME, "--cert", "-", "--key", RSA_KEY],
+        ("std/rsa-leaf.pem", "std/rsa-root.pem", "std/rsa-intermediate.pem"),
+    ),
+    "key-of-the-intermediate": (["--name", NAME, "--cert", RSA_CHAIN, "--key", "std/rsa-intermediate.key"], ()),
+    "ec-key-for-an-rsa-certificate": (["--name", NAME, "--cert", RSA_CHAIN, "--key", "std/ec-p256-leaf.key"], ()),
+    "rsa-key-for-an-ec-certificate": (["--name", NAME, "--cert", "std/ec-p256-fullchain.pem", "--key", RSA_KEY], ()),
+    "no-name": (["--cert", RSA_CHAIN, "--key", RSA_KEY], ()),
+    "no-name-profile-2024": (["--cert", RSA_CHAIN, "--key", RSA_KEY, "--profile", "2024-07"], ()),
+    "bad-rsa-profile-2024": (["--request", "requests/bad-rsa.json", "--profile", "2024-07"], ()),
+    "names": (["--name", "démo name (1)", "--cert", RSA_CHAIN, "--key", RSA_KEY], ()),
+    "tags": (
+        [
+            *("--name", NAME, "--cert", RSA_CHAIN, "--key", RSA_KEY),
+            *("--tag", "acs:owner=x", "--tag", "=nokey", "--tag", "k=http://x", "--tag", "dup=1", "--tag", "dup=2"),
+            *("--tag", "Aliyun-team=y", "--tag", "ok=fine"),
+        ],
+        (),
+    ),
+    "resource-group-bad": (
+        ["--name", NAME, "--cert", RSA_CHAIN, "--key", RSA_KEY, "--resource-group-id", "rg bad!"],
+        (),
+    ),
+    "resource-group-good": (
+        ["--name", NAME, "--cert", RSA_CHAIN, "--key", RSA_KEY, "--resource-group-id", "rg-acfmz3xyzabc"],
+        (),
+    ),
+    "cert-only": (["--name", NAME, "--cert", RSA_CHAIN], ()),
+    "key-only": (["--name", NAME, "--key", RSA_KEY], ()),
+    "expiry-window-0": (
+        ["--name", NAME, "--cert", "-", "--key", RSA_KEY, "--expiry-warning-days", "0"],
+        ("std/rsa-leaf-expiring.pem", "std/rsa-intermediate.pem"),
+    ),
+    "expiry-window-14": (
+        ["--name", NAME, "--cert", "-", "--key", RSA_KEY, "--expiry-warning-days", "14"],
+        ("std/rsa-leaf-expiring.pem", "std/rsa-intermediate.pem"),
+    ),
+}
 
 
 @contextlib.contextmanager
@@ -207,6 +281,7 @@ def run(case: Case) -> dict[str, Any]:
         raise AssertionError(f"{case.name}: certcheck wrote to stderr: {stderr.getvalue()}")
     report = json.loads(stdout.getvalue())
     request = report["request"]
+    ordered = sorted(report["findings"], key=lambda f: (f["code"], f["severity"], f["field"] or "", f["message"]))
     return {
         "case": case.name,
         "command": case.command,
@@ -215,21 +290,21 @@ def run(case: Case) -> dict[str, Any]:
         "kind": report["kind"],
         "algorithm": report["algorithm"],
         "request": list(request) if request is not None else None,
-        "findings": sorted([f["code"], f["severity"], f["field"]] for f in report["findings"]),
+        "findings": [[f["code"], f["severity"], f["field"]] for f in ordered],
+        "messages": [f"{f['code']}: {f['message']}" for f in ordered],
     }
 
 
 def dumps(result: dict[str, Any]) -> str:
     """Stable text for a golden file: one finding per line, so diffs read finding by finding."""
-    head = {k: v for k, v in result.items() if k != "findings"}
-    lines = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in head.items()]
-    findings = result["findings"]
-    if findings:
-        body = ",\n".join(f"    {json.dumps(f)}" for f in findings)
-        lines.append(f'  "findings": [\n{body}\n  ]')
-    else:
-        lines.append('  "findings": []')
-    return "{\n" + "\n".join(lines) + "\n}\n"
+    lines = []
+    for key, value in result.items():
+        if key in ("findings", "messages") and value:
+            body = ",\n".join(f"    {json.dumps(v, ensure_ascii=False)}" for v in value)
+            lines.append(f"  {json.dumps(key)}: [\n{body}\n  ]")
+        else:
+            lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def stored(case: Case) -> dict[str, Any] | None:

@@ -186,14 +186,14 @@ def test_sm_rules_are_not_run_on_a_standard_request(monkeypatch: pytest.MonkeyPa
 
 
 def test_documents_are_frozen() -> None:
-    import dataclasses
+    from certcheck._record import FrozenError
 
     docs = parse(UploadParams(name="x", cert=std("rsa-fullchain.pem"), key=std("rsa-leaf.key")))
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(FrozenError):
         docs.kind = None  # type: ignore[misc]
     with pytest.raises(TypeError):
         docs.keys["Key"] = docs.keys["Key"]  # type: ignore[index]
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(FrozenError):
         docs.chains["Cert"].leaf.x509 = None  # type: ignore[misc]
     assert docs.matches == {"Key": True} and not docs.swapped
 

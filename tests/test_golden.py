@@ -22,7 +22,7 @@ def test_no_stale_golden_files() -> None:
 
 def test_the_cases_cover_every_fixture_kind() -> None:
     prefixes = {c.name.split("/")[0] for c in CASES}
-    assert prefixes == {"requests", "std", "sm2", "broken"}
+    assert prefixes == {"requests", "std", "sm2", "broken", "combinations"}
     assert len(CASES) >= 100
     assert len({c.name for c in CASES}) == len(CASES)
 

@@ -313,3 +313,58 @@ def test_a_sha1_signature_is_still_verified(sha1_root: str) -> None:
     report = check(name="demo_example_com", cert=FULLCHAIN + broken_root, key=LEAF_KEY)
     assert findings(report) == [("strength.weak_signature_hash", "warning", "Cert")]
     assert "certificate 3 (CN=certcheck Test Root R1) is signed with SHA-1" in report.findings[0].message
+
+
+# --- 5. Name characters: which Unicode categories are controls, which are letters --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("char", "category"),
+    [("\x07", "Cc"), ("\u200b", "Cf"), ("\ue000", "Co"), ("\U000e0080", "Cn")],
+)
+def test_name_control_categories(char: str, category: str) -> None:
+    import unicodedata
+
+    assert unicodedata.category(char) == category
+    report = check(name=f"demo{char}name", cert=FULLCHAIN, key=LEAF_KEY)
+    assert findings(report) == [("name.control_characters", "error", "Name")]
+    assert f"U+{ord(char):04X}" in report.findings[0].message
+
+
+@pytest.mark.parametrize(("char", "category"), [("\u0301", "Mn"), ("\u0903", "Mc"), ("\u20dd", "Me")])
+def test_combining_marks_are_part_of_a_plain_name(char: str, category: str) -> None:
+    import unicodedata
+
+    assert unicodedata.category(char) == category
+    assert findings(check(name=f"demo{char}_name-1", cert=FULLCHAIN, key=LEAF_KEY)) == []
+
+
+# --- 6. an SM2 key's embedded public point that is not a point at all ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "point",
+    [b"\x04" + b"\x00" * 64, b"\x04" + b"\xff" * 64, b"\x05" + bytes(64)],
+    ids=["origin", "beyond-p", "bad-prefix"],
+)
+def test_an_undecodable_embedded_point_is_a_mismatch(point: bytes) -> None:
+    from certcheck import pem as pem_module
+
+    der = pem_module.read("k", sm("sm2-sign.sec1.key")).blocks[0].der
+    altered = pem_module.encode("EC PRIVATE KEY", der[: len(der) - 65] + point)
+    report = check(
+        name="demo_example_com",
+        sign_cert=sm("sm2-sign-fullchain.pem"),
+        sign_private_key=altered,
+        encrypt_cert=sm("sm2-enc-fullchain.pem"),
+        encrypt_private_key=sm("sm2-enc.key"),
+    )
+    assert ("key.embedded_point_mismatch", "error", "SignPrivateKey") in findings(report)
+
+
+def test_pem_block_repr() -> None:
+    from certcheck import pem as pem_module
+
+    cert = pem_module.read("Cert", LEAF_KEY + FULLCHAIN).blocks
+    assert repr(cert[0]) == "Block('RSA PRIVATE KEY', #1, <redacted>)"
+    assert repr(cert[1]) == f"Block('CERTIFICATE', #2, {len(cert[1].der)} bytes)"

@@ -5,12 +5,15 @@ parameters. The expected values are literals on purpose: a change to any of them
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 
 from certcheck import Report, Tag, UploadParams, UploadRequest
 from certcheck.pem import encode
+from certcheck.request import Leaf
 from tests.conftest import check, secret_fragments, sm, std
 
 FULLCHAIN = std("rsa-fullchain.pem")
@@ -298,3 +301,58 @@ def test_params_from_api_round_trip() -> None:
         {"Name": "demo_example_com", "Cert": FULLCHAIN, "Key": KEY, "Tags": [{"Key": "env", "Value": "prod"}]}
     )
     assert params == UploadParams(name="demo_example_com", cert=FULLCHAIN, key=KEY, tags=[Tag("env", "prod")])
+
+
+# --- what uploaders read off the request -------------------------------------------------------------------------
+
+
+def test_leaf_facts() -> None:
+    from cryptography import x509
+
+    leaf = x509.load_pem_x509_certificate(LEAF.encode())
+    der = leaf.public_bytes(serialization.Encoding.DER)
+    request = request_of(good_rsa(cert=INTERMEDIATE + LEAF))  # found wherever it was given
+    assert request.leaf == Leaf("Cert", leaf.serial_number, hashlib.sha256(der).hexdigest(), "demo.example.com")
+    sm_report = check(
+        name="n",
+        sign_cert=sm("sm2-sign-fullchain.pem"),
+        sign_private_key=sm("sm2-sign.key"),
+        encrypt_cert=sm("sm2-enc-fullchain.pem"),
+        encrypt_private_key=sm("sm2-enc.key"),
+    )
+    sm_leaf = request_of(sm_report).leaf
+    sign = x509.load_pem_x509_certificate(sm("sm2-sign.pem").encode())
+    assert sm_leaf is not None
+    assert (sm_leaf.field, sm_leaf.serial, sm_leaf.common_name) == ("SignCert", sign.serial_number, "demo.example.com")
+    assert sm_leaf.sha256 == hashlib.sha256(sign.public_bytes(serialization.Encoding.DER)).hexdigest()
+
+
+def test_sdk_params_known_answer() -> None:
+    params = request_of(good_rsa(tags=[Tag("env", "prod"), Tag("team", "")])).sdk_params()
+    assert params == {
+        "Name": "demo_example_com",
+        "Cert": LEAF + INTERMEDIATE,
+        "Key": KEY,
+        "Tags": [{"Key": "env", "Value": "prod"}, {"Key": "team", "Value": ""}],
+        "ClientToken": request_of(good_rsa(tags=[Tag("env", "prod"), Tag("team", "")])).client_token,
+    }
+    assert "Tags" not in request_of(good_rsa(tags=None)).sdk_params()
+
+
+def test_with_name() -> None:
+    request = request_of(good_rsa())
+    renamed = request.with_name("other_name")
+    assert renamed.fields == (("Name", "other_name"), *((k, v) for k, v in request.fields if k != "Name"))
+    assert renamed.tags == request.tags and renamed.leaf == request.leaf
+    assert renamed.client_token != request.client_token
+    unnamed = request_of(good_rsa(name=""))
+    assert unnamed.with_name("n").fields[0] == ("Name", "n")
+    assert unnamed.with_name("n").fields[1:] == unnamed.fields
+
+
+def test_redacted_tags_are_bounded() -> None:
+    forty = [Tag(f"k{i}", "v") for i in range(40)]
+    assert "TagsNotShown" not in request_of(good_rsa(tags=forty)).redacted()
+    many = request_of(good_rsa(tags=[*forty, Tag("k40", "v"), Tag("k41", "v")])).redacted()
+    assert many["Tags"] == [{"Key": f"k{i}", "Value": "v"} for i in range(40)]
+    assert many["TagsNotShown"] == 2

@@ -2,8 +2,8 @@
 
 Written by hand on purpose: certcheck steps over a handful of fields (the SubjectPublicKeyInfo inside a
 TBSCertificate ``cryptography`` cannot read, an SM2 key, the parameters of an encrypted key) and checks whether
-some bytes form one DER structure. pyasn1 decodes the same structures ~30x slower and costs ~60 ms to import
-(``python -X importtime``; ``benchmarks/bench_parts.py`` times both readers on an SM2 key).
+some bytes form one DER structure. pyasn1 decodes an SM2 key ~7x slower and its modules cost 60-100 ms to
+import, paid by every `certcheck check` when keys were read with it (``benchmarks/bench_parts.py`` times both).
 
 Every function raises ``ValueError`` with a short reason on malformed input, never anything else.
 """
@@ -23,9 +23,11 @@ __all__ = [
     "OID",
     "SEQUENCE",
     "TLV",
+    "CertificateParts",
     "attempt",
     "bit_string",
     "certificate_names",
+    "certificate_parts",
     "children",
     "encode_length",
     "expect",
@@ -67,28 +69,31 @@ def attempt(read: Callable[[bytes], T], data: bytes) -> T | None:
 
 def read_tlv(data: bytes, offset: int = 0, limit: int | None = None) -> TLV:
     """Read one TLV at ``offset``; raise ValueError if it is malformed, not DER, or runs past ``limit``."""
-    limit = len(data) if limit is None else limit
+    if limit is None:
+        limit = len(data)
     if offset + 2 > limit:
         raise ValueError("DER: truncated header")
     tag = data[offset]
     if tag & 0x1F == 0x1F:
         raise ValueError("DER: multi-byte tags are not used by these structures")
     first = data[offset + 1]
+    if first < 0x80:  # short form: most TLVs, and the hot path
+        end = offset + 2 + first
+        if end > limit:
+            raise ValueError("DER: content runs past the end")
+        return TLV(tag, offset, offset + 2, end)
+    count = first & 0x7F
     pos = offset + 2
-    if first < 0x80:
-        length = first
-    else:
-        count = first & 0x7F
-        if count == 0:
-            raise ValueError("DER: indefinite length")
-        if count > 4 or pos + count > limit:
-            raise ValueError("DER: bad length")
-        if data[pos] == 0:
-            raise ValueError("DER: non-minimal length")
-        length = int.from_bytes(data[pos : pos + count], "big")
-        if length < 0x80:
-            raise ValueError("DER: non-minimal length")
-        pos += count
+    if count == 0:
+        raise ValueError("DER: indefinite length")
+    if count > 4 or pos + count > limit:
+        raise ValueError("DER: bad length")
+    if data[pos] == 0:
+        raise ValueError("DER: non-minimal length")
+    length = int.from_bytes(data[pos : pos + count], "big")
+    if length < 0x80:
+        raise ValueError("DER: non-minimal length")
+    pos += count
     if pos + length > limit:
         raise ValueError("DER: content runs past the end")
     return TLV(tag, offset, pos, pos + length)
@@ -191,6 +196,36 @@ def encode_length(length: int) -> bytes:
         return bytes([length])
     raw = length.to_bytes((length.bit_length() + 7) // 8, "big")
     return bytes([0x80 | len(raw)]) + raw
+
+
+class CertificateParts(NamedTuple):
+    issuer: bytes
+    subject: bytes
+    spki: bytes
+    extensions: bytes | None  # the Extensions SEQUENCE inside [3], when there is one
+
+
+def certificate_parts(cert_der: bytes) -> CertificateParts:
+    """The DER of a certificate's issuer, subject, SubjectPublicKeyInfo and extensions, in one walk."""
+    tbs = read_tlv(cert_der, read_tlv(cert_der).content)
+    pos = tbs.content
+    first = read_tlv(cert_der, pos, tbs.end)
+    if first.tag == 0xA0:  # optional [0] version
+        pos = first.end
+    for _ in range(2):  # serialNumber, signature
+        pos = read_tlv(cert_der, pos, tbs.end).end
+    issuer = read_tlv(cert_der, pos, tbs.end)
+    validity = read_tlv(cert_der, issuer.end, tbs.end)
+    subject = read_tlv(cert_der, validity.end, tbs.end)
+    spki = read_tlv(cert_der, subject.end, tbs.end)
+    extensions = None
+    pos = spki.end
+    while pos < tbs.end:  # issuerUniqueID [1], subjectUniqueID [2], extensions [3]
+        field = read_tlv(cert_der, pos, tbs.end)
+        if field.tag == 0xA3:
+            extensions = read_tlv(cert_der, field.content, field.end).raw(cert_der)
+        pos = field.end
+    return CertificateParts(issuer.raw(cert_der), subject.raw(cert_der), spki.raw(cert_der), extensions)
 
 
 def certificate_names(cert_der: bytes) -> tuple[bytes, bytes]:

@@ -187,14 +187,17 @@ def encode_point(point: Point) -> bytes:
 
 # --- curve arithmetic ------------------------------------------------------------------------------
 # Hand-written rather than ecdsa's PointJacobi (measured, one core, Python 3.11 + gmpy2): d*G 0.29 ms
-# vs 0.62 ms with ecdsa's precomputed generator, s*G + t*P 1.5 ms vs 2.4 ms with its mul_add. G gets
-# a table for signed radix-16 digits (<= 65 additions, no doublings), the variable point a width-5
-# NAF; ecdsa's import also costs ~15 ms on top of gmpy2's. Jacobian (X, Y, Z) is (X/Z^2, Y/Z^3), and
+# vs 0.62 ms with ecdsa's precomputed generator, s*G + t*P 1.5 ms vs 2.4 ms with its mul_add; and gmssl,
+# pure Python, ~11 ms per d*G (benchmarks/bench_sm2.py, bench_sm_request.py). G gets a table for signed
+# radix-64 digits (<= 44 additions, no doublings; 1.4k points built on first use, ~3 ms), the variable
+# point a width-5 NAF with the doubling written inline (it runs 256 times per signature); ecdsa's import
+# also costs ~15 ms on top of gmpy2's. Jacobian (X, Y, Z) is (X/Z^2, Y/Z^3), and
 # Z == 0 the point at infinity. Numbers are gmpy2.mpz when importable (products ~2x faster), else int.
 
 _Jacobian = tuple[Any, Any, Any]
 _INFINITY: _Jacobian = (1, 1, 0)
-_WINDOW = 16  # radix of the signed digits used with the G table
+_WINDOW_BITS = 6  # G table: signed radix-64 digits, <= 44 additions per k*G (radix 16: 65)
+_WINDOW = 1 << _WINDOW_BITS
 _WNAF_WIDTH = 5  # NAF window for the variable point: odd multiples up to 15*P
 
 
@@ -274,7 +277,7 @@ def _wnaf(k: int, width: int) -> list[int]:
 
 @functools.cache
 def _engine() -> tuple[Any, Callable[[int], Any], list[list[tuple[Any, Any]]]]:
-    """(p, number type, G table): row i holds j * 16^i * G for j = 1..8, affine.
+    """(p, number type, G table): row i holds j * 64^i * G for j = 1..32, affine.
 
     Built on first use, not at import: importing gmpy2 costs ~35-55 ms (it loads importlib.metadata)
     and the table ~5 ms, which `certcheck check` should pay only when a request involves SM2.
@@ -289,18 +292,18 @@ def _engine() -> tuple[Any, Callable[[int], Any], list[list[tuple[Any, Any]]]]:
     p = number(P)
     table = []
     base = (number(GX), number(GY))
-    for _ in range((256 + 3) // 4 + 1):  # signed digits can carry into a 65th position
+    for _ in range((256 + _WINDOW_BITS - 1) // _WINDOW_BITS + 1):  # signed digits can carry one position up
         row = [(*base, number(1))]
         for _ in range(_WINDOW // 2 - 1):
             row.append(_add_affine(*row[-1], *base, p))
-        row.append(_double(*row[-1], p))  # 16 * base: the next row's base
+        row.append(_double(*row[-1], p))  # 64 * base: the next row's base
         *affine_row, base = _normalize(row, p)
         table.append(affine_row)
     return p, number, table
 
 
 def _add_g_multiple(acc: _Jacobian, k: int) -> _Jacobian:
-    """acc + k*G using the G table: one addition per non-zero signed radix-16 digit of k."""
+    """acc + k*G using the G table: one addition per non-zero signed radix-64 digit of k."""
     p, _, table = _engine()
     x, y, z = acc
     # k may have fewer digits than the table has rows.
@@ -384,7 +387,14 @@ def _sum_x(r: int, s: int, point: Point) -> int | None:
     multiples = _normalize(odd, p)  # P, 3P, 5P, ..., 15P
     x, y, z = _INFINITY
     for digit in reversed(_wnaf(t, _WNAF_WIDTH)):
-        x, y, z = _double(x, y, z, p)
+        if z:  # _double, inline: a function call per doubling is ~10% of a verification
+            delta = z * z % p
+            gamma = y * y % p
+            beta = x * gamma % p
+            alpha = 3 * (x - delta) * (x + delta) % p
+            z = 2 * y * z % p
+            x = (alpha * alpha - 8 * beta) % p
+            y = (alpha * (4 * beta - x) - 8 * gamma * gamma) % p
         if digit > 0:
             x, y, z = _add_affine(x, y, z, *multiples[digit >> 1], p)
         elif digit < 0:

@@ -1,7 +1,7 @@
 """SM2 private keys (PKCS#8, SEC1) and SubjectPublicKeyInfo in DER.
 
 ``cryptography`` loads no SM2 key (its OpenSSL bindings refuse the curve), so these few structures are read here
-with the strict reader of ``der``: pyasn1 did the same ~30x slower and cost ~60 ms of start-up
+with the strict reader of ``der``: pyasn1 did the same ~7x slower and cost 60-100 ms of start-up
 (``benchmarks/bench_parts.py``). An AlgorithmIdentifier's parameters travel as ``Param``: the named-curve OID as
 a str, the DER of any other parameters (explicit curve, ...) as bytes, None when absent or NULL.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import io
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -48,8 +49,32 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         super().error(withhold(message))
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse asks shutil for the terminal width each time it builds a formatter (once per flag), and
+        # importing shutil brings bz2, lzma and zlib along: ~1.5 ms of every start. os answers alone.
+        return self.formatter_class(prog=self.prog, width=_terminal_width())  # type: ignore[call-arg]
 
-def build_parser() -> argparse.ArgumentParser:
+
+def _terminal_width() -> int:
+    """What shutil.get_terminal_size() would say, minus argparse's margin of 2."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 0
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return (columns if columns > 0 else 80) - 2
+
+
+def _chosen(argv: Sequence[str] | None) -> str | None:
+    """The subcommand ``argv`` runs, when it names one (the first argument that is not an option)."""
+    args = sys.argv[1:] if argv is None else argv
+    first = next((a for a in args if not a.startswith("-")), None)
+    return first if first in SUBCOMMANDS else None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     from certcheck import __version__
 
     parser = _Parser(
@@ -60,8 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"certcheck {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+    chosen = _chosen(argv)
     for name in SUBCOMMANDS:
-        importlib.import_module(f"certcheck.cli.{name}").register(sub)
+        # When argv names the subcommand to run, the others are not built: their flags would only cost
+        # start-up time (~2 ms each, benchmarks/bench_startup.py). `certcheck --help` still lists them all.
+        if chosen is None or name == chosen:
+            importlib.import_module(f"certcheck.cli.{name}").register(sub)
     return parser
 
 
@@ -79,11 +108,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # escape what cannot be written rather than fail after the work is done.
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
-    parser = build_parser()
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad flags, 0 on --help: keep its code
         return int(exc.code or 0)
+    if getattr(args, "debug", False):
+        from certcheck.cli._common import enable_debug_log
+
+        enable_debug_log()
     try:
         status: int = args.run(args)
         return status
@@ -101,6 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # never a traceback; the type only, as a message might quote a key
+        from certcheck._debug import log_crash
+
+        log_crash(f"certcheck {getattr(args, 'command', '')}".strip(), exc)  # frames only, and only with --debug
         print(f"certcheck: internal error ({type(exc).__name__}); please report it", file=sys.stderr)
         return EXIT_USAGE
 

@@ -22,9 +22,11 @@ __all__ = [
     "StdinGuard",
     "UsageError",
     "add_color_flag",
+    "add_debug_flag",
     "add_policy_flags",
     "add_request_flags",
     "days",
+    "enable_debug_log",
     "key_password",
     "params_from_flags",
     "parse_at",
@@ -100,6 +102,28 @@ def add_request_flags(parser: argparse.ArgumentParser) -> None:
         metavar="VAR",
         help="environment variable holding the passphrase of encrypted private keys",
     )
+
+
+def add_debug_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="log where a crash inside certcheck happened (a rule.crashed finding) on stderr: the traceback's "
+        "frames and exception type, never its message or key material",
+    )
+
+
+def enable_debug_log() -> None:
+    """Send the ``certcheck`` logger's DEBUG records to stderr (``--debug``); logging loads only then."""
+    import logging
+
+    from certcheck._debug import LOGGER
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("certcheck debug: %(message)s"))
+    log = logging.getLogger(LOGGER)
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
 
 
 def add_color_flag(parser: argparse.ArgumentParser) -> None:

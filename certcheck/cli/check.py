@@ -12,6 +12,7 @@ from certcheck.cli._common import (
     StdinGuard,
     UsageError,
     add_color_flag,
+    add_debug_flag,
     add_policy_flags,
     add_request_flags,
     days,
@@ -72,6 +73,7 @@ def register(sub: Any) -> None:
     check.add_argument("--format", choices=FORMATS, help="output format (default text)")
     add_color_flag(check)
     add_policy_flags(check)
+    add_debug_flag(check)
     check.set_defaults(run=run)
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import signal
 import sys
-import threading
 from types import FrameType
 from typing import Any
 
@@ -85,6 +83,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"emulator cannot start: {exc.strerror or exc}") from None
     except Exception as exc:  # sqlite3.DatabaseError for a file that is not a database, bad option values
         raise UsageError(f"emulator cannot start: {type(exc).__name__}: {exc}") from None
+    import signal  # here, not at the top: every `certcheck` start imports this module to register it
+    import threading
+
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
@@ -34,6 +33,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import json  # here, not at the top: every `certcheck` start imports this module to register it
+
     from certcheck.codes import catalogue, catalogue_markdown, explain_markdown
 
     codes = catalogue()

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 from certcheck import pem
 from certcheck._debug import log_crash
+from certcheck._record import Record
 from certcheck.documents.certs import Algorithm, Certificate, load_certificate
 from certcheck.documents.chain import Chain, Verifier, build_chain
 from certcheck.documents.keys import SM2_CURVE_DER, KeyProblem, PrivateKey, load_private_key
@@ -61,6 +61,8 @@ _OTHER_LABELS = {
     "TRUSTED CERTIFICATE": "an OpenSSL trusted certificate; re-export it with `openssl x509`",
 }
 
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
 STANDARD_PAIRS = (("Cert", "Key"),)
 SM_PAIRS = (("SignCert", "SignPrivateKey"), ("EncryptCert", "EncryptPrivateKey"))
 SM_FIELDS = ("SignCert", "SignPrivateKey", "EncryptCert", "EncryptPrivateKey")
@@ -75,23 +77,42 @@ class Kind(str, enum.Enum):
         return self.value
 
 
-def _empty() -> Mapping[str, Any]:
-    return MappingProxyType({})
-
-
-@dataclass(frozen=True, eq=False)
-class Documents:
+class Documents(Record):
     """Everything parsed from one request, and the facts derived from it. Rules read it; nothing changes it."""
 
+    __slots__ = ("certs", "chains", "ignored", "keys", "kind", "matches", "params", "problems", "swapped")
     params: UploadParams
     kind: Kind | None
-    ignored: tuple[str, ...] = ()  # SM fields present but ignored because Cert and Key are given
-    certs: Mapping[str, tuple[Certificate, ...]] = field(default_factory=_empty)
-    keys: Mapping[str, PrivateKey] = field(default_factory=_empty)
-    chains: Mapping[str, Chain] = field(default_factory=_empty)
-    problems: tuple[Problem, ...] = ()
-    matches: Mapping[str, bool] = field(default_factory=_empty)  # key field -> the key fits its pair's leaf
-    swapped: bool = False  # SM: each key fits the other pair's leaf (and not its own)
+    ignored: tuple[str, ...]  # SM fields present but ignored because Cert and Key are given
+    certs: Mapping[str, tuple[Certificate, ...]]
+    keys: Mapping[str, PrivateKey]
+    chains: Mapping[str, Chain]
+    problems: tuple[Problem, ...]
+    matches: Mapping[str, bool]  # key field -> the key fits its pair's leaf
+    swapped: bool  # SM: each key fits the other pair's leaf (and not its own)
+
+    def __init__(
+        self,
+        params: UploadParams,
+        kind: Kind | None,
+        ignored: tuple[str, ...] = (),
+        certs: Mapping[str, tuple[Certificate, ...]] = _EMPTY,
+        keys: Mapping[str, PrivateKey] = _EMPTY,
+        chains: Mapping[str, Chain] = _EMPTY,
+        problems: tuple[Problem, ...] = (),
+        matches: Mapping[str, bool] = _EMPTY,
+        swapped: bool = False,
+    ) -> None:
+        init = object.__setattr__
+        init(self, "params", params)
+        init(self, "kind", kind)
+        init(self, "ignored", ignored)
+        init(self, "certs", certs)
+        init(self, "keys", keys)
+        init(self, "chains", chains)
+        init(self, "problems", problems)
+        init(self, "matches", matches)
+        init(self, "swapped", swapped)
 
     @property
     def pairs(self) -> tuple[tuple[str, str], ...]:

@@ -1,4 +1,13 @@
-"""Certificates: parsed once with ``cryptography``, classified by their public key (never by signature)."""
+"""Certificates: parsed once with ``cryptography``, classified by their public key (never by signature).
+
+What every request needs is read at parse from one walk of the certificate's DER (``_crypto.der``): the issuer
+and subject names as bytes, and the SubjectPublicKeyInfo of RSA and NIST-curve keys (modulus and exponent, or
+the point). ``cryptography`` builds Python objects for the same on each access (~10 us for an RSA public key,
+~8 us for a Name; ``benchmarks/bench_parts.py``), and decodes every extension at once (~20 us for a typical
+leaf) where certcheck needs basicConstraints alone. Anything rarer (other curves, compressed points, Ed25519,
+DSA, SM2) goes through ``cryptography``'s objects or ``_crypto.sm2key`` as before, and extensions are read
+lazily, when a rule asks.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +15,24 @@ import enum
 import hashlib
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.x509 import BasicConstraints, ExtensionNotFound, KeyUsage, Name
-from cryptography.x509.oid import ExtensionOID, NameOID
 
 from certcheck._crypto import der
+from certcheck._record import Record
 from certcheck.documents.extensions import ExtensionFacts, extension_facts
 from certcheck.documents.names import Comparable, comparable
 
-__all__ = ["SUPPORTED_CURVES", "Algorithm", "Certificate", "load_certificate"]
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.x509 import BasicConstraints, KeyUsage, Name
+    from cryptography.x509 import Certificate as X509Certificate
+
+__all__ = ["SUPPORTED_CURVES", "Algorithm", "Certificate", "load_certificate", "same_name"]
 
 
 class Algorithm(str, enum.Enum):
@@ -49,29 +60,80 @@ SUPPORTED_CURVES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-
 
 SM2_SIGNATURE_OID = "1.2.156.10197.1.501"
 
+# The SubjectPublicKeyInfo AlgorithmIdentifiers read without cryptography, as DER: rsaEncryption with NULL
+# parameters, and ecPublicKey with each supported named curve -> (curve name, coordinate bytes).
+_RSA_ALGORITHM = bytes.fromhex("300d06092a864886f70d0101010500")
+_EC_ALGORITHMS = {
+    bytes.fromhex("301306072a8648ce3d020106082a8648ce3d030107"): ("secp256r1", 32),
+    bytes.fromhex("301006072a8648ce3d020106052b81040022"): ("secp384r1", 48),
+    bytes.fromhex("301006072a8648ce3d020106052b81040023"): ("secp521r1", 66),
+}
+# SM2 keys in the two SubjectPublicKeyInfo forms seen in practice: ecPublicKey + the SM2 curve, SM2 + the curve.
+SM2_ALGORITHMS = {
+    bytes.fromhex("301306072a8648ce3d020106082a811ccf5501822d"),
+    bytes.fromhex("301406082a811ccf5501822d06082a811ccf5501822d"),
+}
+_BASIC_CONSTRAINTS = bytes.fromhex("0603551d13")  # the extension's OID as DER
 
-@dataclass(frozen=True, eq=False)
-class Certificate:
+
+class Certificate(Record):
     """One certificate of a field, as given (``position`` is 1-based within the field).
 
-    Frozen: the parse stage builds it whole. The ``cached_property`` members are lazy views of that immutable
-    data (names as text, extensions), computed at most once and only when a rule or a message needs them:
-    most requests never look at an intermediate's extensions.
+    Immutable once built by the parse stage. The ``cached_property`` members are lazy views of that immutable
+    data (names as text, extensions, cryptography's key object), computed at most once, and only when a rule or
+    a message needs them: most requests never look at an intermediate's extensions.
     """
 
     field: str
     position: int
     der: bytes
-    x509: x509.Certificate
+    x509: X509Certificate
+    canonical: str | None  # the PEM as given, when it already is the canonical form
+    issuer_der: bytes  # the issuer name's DER: byte equality is the fast first test when building chains
+    subject_der: bytes
     algorithm: Algorithm
-    public_key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey | None  # None for SM2 and unsupported keys
-    curve: str | None = None  # "secp256r1", "sm2p256v1", ... for EC and SM2
-    point: bytes | None = None  # public point, EC and SM2: uncompressed (04||X||Y) whenever it is a valid point
-    key_size: int | None = None
-    detail: str = ""  # why the algorithm is "other"
-    point_valid: bool = True  # False: an SM2 public key that is not a point of the curve (cert.bad_public_key)
-    canonical: str | None = None  # the PEM as given, when it already is the canonical form
-    extensions_readable: bool = True  # False: cryptography cannot decode the extensions (cert.malformed_extension)
+    curve: str | None  # "secp256r1", "sm2p256v1", ... for EC and SM2
+    point: bytes | None  # public point, EC and SM2: uncompressed (04||X||Y) whenever it is a valid point
+    rsa_public: tuple[int, int] | None  # (n, e) of an RSA key
+    key_size: int | None
+    detail: str  # why the algorithm is "other"
+    point_valid: bool  # False: an SM2 public key that is not a point of the curve (cert.bad_public_key)
+    not_before: datetime
+    not_after: datetime
+    signature_oid: str
+
+    def __init__(self, field: str, position: int, data: bytes, cert: X509Certificate, canonical: str | None) -> None:
+        parts = der.certificate_parts(data)
+        algorithm, curve, point, rsa_public, size, detail, valid = _classify(cert, parts.spki)
+        init = object.__setattr__
+        init(self, "field", field)
+        init(self, "position", position)
+        init(self, "der", data)
+        init(self, "x509", cert)
+        init(self, "canonical", canonical)
+        init(self, "issuer_der", parts.issuer)
+        init(self, "subject_der", parts.subject)
+        init(self, "algorithm", algorithm)
+        init(self, "curve", curve)
+        init(self, "point", point)
+        init(self, "rsa_public", rsa_public)
+        init(self, "key_size", size)
+        init(self, "detail", detail)
+        init(self, "point_valid", valid)
+        # cryptography decodes these lazily: read here, so a corrupt field is a parse problem and not an
+        # exception inside a rule.
+        init(self, "not_before", cert.not_valid_before_utc)
+        init(self, "not_after", cert.not_valid_after_utc)
+        init(self, "signature_oid", cert.signature_algorithm_oid.dotted_string)
+        init(self, "_extensions", parts.extensions)
+
+    @cached_property
+    def public_key(self) -> rsa.RSAPublicKey | ec.EllipticCurvePublicKey | None:
+        """cryptography's key object (RSA and EC only): built only to verify with a name in another encoding."""
+        if self.algorithm not in (Algorithm.RSA, Algorithm.EC):
+            return None
+        key = self.x509.public_key()
+        return key  # type: ignore[return-value]
 
     @cached_property
     def fingerprint(self) -> str:
@@ -94,20 +156,7 @@ class Certificate:
     def issuer_full(self) -> str:
         return _name_text(lambda: self.x509.issuer, full=True)
 
-    @cached_property
-    def _raw_names(self) -> tuple[bytes, bytes]:
-        return der.certificate_names(self.der)
-
     @property
-    def issuer_der(self) -> bytes:
-        """The issuer name's DER: byte equality is the fast first test when building chains."""
-        return self._raw_names[0]
-
-    @property
-    def subject_der(self) -> bytes:
-        return self._raw_names[1]
-
-    @cached_property
     def self_issued(self) -> bool:
         return self.subject_der == self.issuer_der
 
@@ -124,7 +173,19 @@ class Certificate:
         return (comparable(names[0]), comparable(names[1])) if names is not None else None
 
     @cached_property
+    def extensions_readable(self) -> bool:
+        """False: cryptography cannot decode the extensions (cert.malformed_extension). Decoding them all costs
+        ~15 us a leaf, so it happens when a rule asks, not at parse."""
+        try:
+            self.x509.extensions  # noqa: B018
+        except Exception:  # a malformed or duplicated extension: the rest of the certificate is still read
+            return False
+        return True
+
+    @cached_property
     def basic_constraints(self) -> BasicConstraints | None:
+        from cryptography.x509 import BasicConstraints, ExtensionNotFound
+
         try:
             return self.x509.extensions.get_extension_for_class(BasicConstraints).value
         except (ExtensionNotFound, ValueError):
@@ -137,43 +198,48 @@ class Certificate:
 
     @cached_property
     def is_ca(self) -> bool:
+        """basicConstraints cA, read from the DER alone: malformed counts as not a CA (judged elsewhere)."""
+        extensions: bytes | None = self.__dict__["_extensions"]
         try:
-            ext = self.x509.extensions.get_extension_for_oid(ExtensionOID.BASIC_CONSTRAINTS)
-        except x509.ExtensionNotFound:
+            return _basic_constraints_ca(extensions) if extensions is not None else False
+        except ValueError:
             return False
-        except ValueError:  # a malformed extension: judged elsewhere, not a CA for our purposes
-            return False
-        return bool(ext.value.ca)  # type: ignore[attr-defined]
 
     @cached_property
     def key_usage(self) -> KeyUsage | None:
+        from cryptography.x509 import KeyUsage
+
         try:
             return self.x509.extensions.get_extension_for_class(KeyUsage).value
         except (x509.ExtensionNotFound, ValueError):
             return None
 
-    @cached_property
-    def not_before(self) -> datetime:
-        return self.x509.not_valid_before_utc
-
-    @cached_property
-    def not_after(self) -> datetime:
-        return self.x509.not_valid_after_utc
-
-    @property
-    def signature_oid(self) -> str:
-        return self.x509.signature_algorithm_oid.dotted_string
+    def __repr__(self) -> str:
+        return f"Certificate({self.field} #{self.position}, {self.algorithm.value}, sha256:{self.fingerprint[:12]})"
 
     def label(self) -> str:
         """How messages name this certificate: its place in the field and its subject."""
         return f"certificate {self.position} ({self.subject})"
 
 
+def _basic_constraints_ca(extensions: bytes) -> bool:
+    """Whether the Extensions DER holds basicConstraints with cA TRUE (RFC 5280 4.2.1.9)."""
+    for ext in der.sequence_of(extensions):
+        # Each Extension starts with its OID: compare bytes in place rather than decoding every extension.
+        if extensions.startswith(_BASIC_CONSTRAINTS, ext.content):
+            value = der.children(extensions, ext)[-1]  # extnValue OCTET STRING, after the optional critical
+            inner = value.value(extensions)
+            fields = der.sequence_of(inner)
+            return bool(fields) and fields[0].raw(inner) == b"\x01\x01\xff"
+    return False
+
+
 def same_name(first: Certificate, first_role: str, second: Certificate, second_role: str) -> bool:
     """Whether two names (role "issuer" or "subject") are the same: DER bytes first (microseconds), then
     cryptography's Name equality, which also matches names that differ only in string type."""
     index = {"issuer": 0, "subject": 1}
-    if first._raw_names[index[first_role]] == second._raw_names[index[second_role]]:
+    raw = {"issuer": "issuer_der", "subject": "subject_der"}
+    if getattr(first, raw[first_role]) == getattr(second, raw[second_role]):
         return True
     a, b = first._names, second._names
     if a is None or b is None:
@@ -186,6 +252,8 @@ def same_name(first: Certificate, first_role: str, second: Certificate, second_r
 
 
 def _name_text(get_name: Callable[[], Name], full: bool = False) -> str:
+    from cryptography.x509.oid import NameOID
+
     try:
         name = get_name()
         cns = name.get_attributes_for_oid(NameOID.COMMON_NAME)
@@ -203,80 +271,88 @@ def load_certificate(field: str, position: int, data: bytes, canonical: str | No
         with warnings.catch_warnings():
             # cryptography warns about non-positive serials or odd name lengths, which some SM2 CAs issue.
             warnings.simplefilter("ignore")
-            return _load(field, position, data, canonical)
+            return Certificate(field, position, data, x509.load_der_x509_certificate(data), canonical)
     except ValueError:
         raise
     except Exception as exc:  # InvalidVersion, DuplicateExtension, ...: cryptography's own exception types
         raise ValueError(type(exc).__name__) from None
 
 
-def _load(field: str, position: int, data: bytes, canonical: str | None) -> Certificate:
-    cert = x509.load_der_x509_certificate(data)
-    algorithm, public_key, curve, point, size, detail = _classify(cert)
-    valid = True
-    if algorithm is Algorithm.SM2:
-        point, valid = _sm2_point(point)
-    try:
-        cert.extensions  # noqa: B018
-        readable = True
-    except Exception:  # a malformed or duplicated extension: the rest of the certificate is still read
-        readable = False
-    loaded = Certificate(
-        field, position, data, cert, algorithm, public_key, curve, point, size, detail, valid, canonical, readable
-    )
-    # cryptography decodes fields lazily: touch what the rules read, so a corrupt field is a parse finding
-    # here and not an exception inside a rule.
-    loaded.issuer_der, loaded.not_before, loaded.not_after, loaded.signature_oid  # noqa: B018
-    return loaded
+_Classified = tuple[Algorithm, "str | None", "bytes | None", "tuple[int, int] | None", "int | None", str, bool]
 
 
-_Classified = tuple[
-    Algorithm,
-    "rsa.RSAPublicKey | ec.EllipticCurvePublicKey | None",
-    "str | None",
-    "bytes | None",
-    "int | None",
-    str,
-]
+def _classify(cert: x509.Certificate, spki: bytes) -> _Classified:
+    """(algorithm, curve, point, RSA (n, e), key size, detail, point valid) of the certificate's public key."""
+    fast = der.attempt(_classify_common, spki)
+    return fast if fast is not None else _classify_with_cryptography(cert)
 
 
-def _classify(cert: x509.Certificate) -> _Classified:
+def _classify_common(spki: bytes) -> _Classified:
+    """RSA and uncompressed P-256/384/521 points straight from the DER; ValueError for anything else."""
+    outer = der.expect(spki, der.SEQUENCE)
+    algorithm = der.expect(spki, der.SEQUENCE, outer.content, outer.end)
+    bits = der.expect(spki, der.BIT_STRING, algorithm.end, outer.end)
+    if bits.end != outer.end or outer.end != len(spki):
+        raise ValueError("trailing data")
+    key = der.bit_string(spki, bits)
+    identifier = algorithm.raw(spki)
+    if identifier == _RSA_ALGORITHM:
+        fields = der.sequence_of(key)
+        if len(fields) != 2:
+            raise ValueError("RSAPublicKey")
+        n, e = der.integer(key, fields[0]), der.integer(key, fields[1])
+        if n < 3 or e < 1:
+            raise ValueError("RSAPublicKey")  # cryptography refuses it: let it say how
+        return Algorithm.RSA, None, None, (n, e), n.bit_length(), "", True
+    if identifier in SM2_ALGORITHMS:  # cryptography cannot load SM2 keys: no need to ask it first
+        from certcheck._crypto import sm2
+
+        try:
+            return Algorithm.SM2, "sm2p256v1", sm2.encode_point(sm2.decode_point(key)), None, 256, "", True
+        except ValueError:
+            return Algorithm.SM2, "sm2p256v1", key, None, 256, "", False
+    curve = _EC_ALGORITHMS.get(identifier)
+    if curve is None or len(key) != 1 + 2 * curve[1] or key[0] != 4:
+        raise ValueError("not a common key")
+    name, size = curve
+    return Algorithm.EC, name, key, None, {32: 256, 48: 384, 66: 521}[size], "", True
+
+
+def _classify_with_cryptography(cert: x509.Certificate) -> _Classified:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+
     try:
         key = cert.public_key()
     except (UnsupportedAlgorithm, ValueError):
         return _classify_spki(cert)
     if isinstance(key, rsa.RSAPublicKey):
-        return Algorithm.RSA, key, None, None, key.key_size, ""
+        numbers = key.public_numbers()
+        return Algorithm.RSA, None, None, (numbers.n, numbers.e), key.key_size, "", True
     if isinstance(key, ec.EllipticCurvePublicKey):
         point = key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-        return Algorithm.EC, key, key.curve.name, point, key.curve.key_size, ""
+        return Algorithm.EC, key.curve.name, point, None, key.curve.key_size, "", True
     if isinstance(key, ed25519.Ed25519PublicKey):
-        return Algorithm.ED25519, None, None, None, 256, ""
+        return Algorithm.ED25519, None, None, None, 256, "", True
     if isinstance(key, ed448.Ed448PublicKey):
-        return Algorithm.ED448, None, None, None, 456, ""
+        return Algorithm.ED448, None, None, None, 456, "", True
     if isinstance(key, dsa.DSAPublicKey):
-        return Algorithm.DSA, None, None, None, key.key_size, ""
-    return Algorithm.OTHER, None, None, None, None, type(key).__name__
-
-
-def _sm2_point(point: bytes | None) -> tuple[bytes | None, bool]:
-    """The SM2 point in uncompressed form, and whether it is a point of the curve at all."""
-    from certcheck._crypto import sm2
-
-    try:
-        return sm2.encode_point(sm2.decode_point(point or b"")), True
-    except ValueError:
-        return point, False
+        return Algorithm.DSA, None, None, None, key.key_size, "", True
+    return Algorithm.OTHER, None, None, None, None, type(key).__name__, True
 
 
 def _classify_spki(cert: x509.Certificate) -> _Classified:
     """Keys ``cryptography`` cannot load: SM2 in either SubjectPublicKeyInfo form, explicit curves, others."""
-    from certcheck._crypto import sm2key  # only when a certificate needs it
+    from certcheck._crypto import sm2, sm2key  # only when a certificate needs it
 
     try:
         info = sm2key.read_spki(der.spki_from_tbs(cert.tbs_certificate_bytes))
-    except (ValueError, IndexError) as exc:
-        return Algorithm.OTHER, None, None, None, None, f"unreadable public key ({exc})"
-    if info.is_sm2:
-        return Algorithm.SM2, None, "sm2p256v1", info.public_key, 256, ""
-    return Algorithm.OTHER, None, None, None, None, f"public key algorithm {info.describe()}"
+    except ValueError as exc:
+        return Algorithm.OTHER, None, None, None, None, f"unreadable public key ({exc})", True
+    if not info.is_sm2:
+        return Algorithm.OTHER, None, None, None, None, f"public key algorithm {info.describe()}", True
+    try:
+        point = sm2.encode_point(sm2.decode_point(info.public_key))
+    except ValueError:
+        return Algorithm.SM2, "sm2p256v1", info.public_key, None, 256, "", False
+    return Algorithm.SM2, "sm2p256v1", point, None, 256, "", True

@@ -8,13 +8,13 @@ EncryptCert) carry the same intermediate; it lives only as long as that request'
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography.exceptions import InternalError, InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
+from certcheck._record import Record
 from certcheck.documents.certs import SM2_SIGNATURE_OID, Algorithm, Certificate, same_name
 
 __all__ = ["Chain", "Link", "SignatureCheck", "Verifier", "build_chain", "check_issued_by"]
@@ -29,30 +29,59 @@ _LEGACY_SIGNATURES: dict[str, tuple[bool, Callable[[], hashes.HashAlgorithm]]] =
 }
 
 
-@dataclass(frozen=True)
-class SignatureCheck:
+class SignatureCheck(Record):
+    __slots__ = ("detail", "ok", "unverifiable")
     ok: bool
     detail: str  # SM2: the user-ID variant that verified; otherwise why it failed
-    unverifiable: bool = False  # certcheck cannot check this signature (a DSA issuer): not known to be wrong
+    unverifiable: bool  # certcheck cannot check this signature (a DSA issuer): not known to be wrong
+
+    def __init__(self, ok: bool, detail: str, unverifiable: bool = False) -> None:
+        init = object.__setattr__
+        init(self, "ok", ok)
+        init(self, "detail", detail)
+        init(self, "unverifiable", unverifiable)
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(Record):
+    __slots__ = ("child", "issuer", "signature")
     child: Certificate
     issuer: Certificate
     signature: SignatureCheck
 
+    def __init__(self, child: Certificate, issuer: Certificate, signature: SignatureCheck) -> None:
+        init = object.__setattr__
+        init(self, "child", child)
+        init(self, "issuer", issuer)
+        init(self, "signature", signature)
 
-@dataclass(frozen=True)
-class Chain:
+
+class Chain(Record):
     """A field's certificates arranged as a path: ``ordered`` is leaf first, each issued by the next."""
 
+    __slots__ = ("_self_signed", "duplicates", "given", "links", "ordered", "unrelated")
     given: tuple[Certificate, ...]
     ordered: tuple[Certificate, ...]
-    links: tuple[Link, ...] = ()
-    duplicates: tuple[Certificate, ...] = ()
-    unrelated: tuple[Certificate, ...] = ()
-    _self_signed: frozenset[int] = frozenset()
+    links: tuple[Link, ...]
+    duplicates: tuple[Certificate, ...]
+    unrelated: tuple[Certificate, ...]
+    _self_signed: frozenset[int]
+
+    def __init__(
+        self,
+        given: tuple[Certificate, ...],
+        ordered: tuple[Certificate, ...],
+        links: tuple[Link, ...] = (),
+        duplicates: tuple[Certificate, ...] = (),
+        unrelated: tuple[Certificate, ...] = (),
+        self_signed: frozenset[int] = frozenset(),
+    ) -> None:
+        init = object.__setattr__
+        init(self, "given", given)
+        init(self, "ordered", ordered)
+        init(self, "links", links)
+        init(self, "duplicates", duplicates)
+        init(self, "unrelated", unrelated)
+        init(self, "_self_signed", self_signed)
 
     def self_signed(self, cert: Certificate) -> bool:
         """Whether a certificate of the path is signed by its own key (a root, or a self-signed leaf)."""
@@ -72,17 +101,23 @@ def check_issued_by(child: Certificate, issuer: Certificate) -> SignatureCheck:
     """Verify child's signature with issuer's key: ``cryptography`` for RSA/EC, certcheck._crypto.sm2 for SM2."""
     if issuer.algorithm is Algorithm.SM2:
         return _check_sm2(child, issuer)
-    if issuer.public_key is None:
+    if issuer.algorithm not in (Algorithm.RSA, Algorithm.EC):
         return SignatureCheck(
             False, f"certcheck does not verify {issuer.algorithm.value} signatures", unverifiable=True
         )
     try:
         if child.signature_oid in _LEGACY_SIGNATURES:
-            _verify_legacy(child, issuer.public_key)
+            legacy_key = issuer.public_key
+            if legacy_key is None:
+                raise ValueError("no public key")
+            _verify_legacy(child, legacy_key)
         elif child.issuer_der == issuer.subject_der:
             child.x509.verify_directly_issued_by(issuer.x509)
         else:  # same name in other string types: verify_directly_issued_by insists on identical bytes
-            _verify_with_key(child, issuer.public_key)
+            key = issuer.public_key
+            if key is None:
+                raise ValueError("no public key")
+            _verify_with_key(child, key)
     except InvalidSignature:
         return SignatureCheck(False, "the signature does not verify with the issuer's key")
     except (ValueError, TypeError, UnsupportedAlgorithm, InternalError) as exc:

@@ -9,18 +9,15 @@ to be SM2, and their public point d*G is computed here, once per key.
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from dataclasses import field as dc_field
 
 from cryptography.exceptions import InternalError, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
 from certcheck import pem
 from certcheck._crypto import der
-from certcheck.documents.certs import Algorithm
+from certcheck._record import Record
+from certcheck.documents.certs import SM2_ALGORITHMS, Algorithm
 
 __all__ = ["PLAIN_LABELS", "KeyProblem", "PrivateKey", "check_rsa_consistency", "load_private_key"]
 
@@ -44,31 +41,82 @@ class KeyProblem(Exception):
         self.code = code
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class PrivateKey:
-    """A loaded private key. ``pem`` is the canonical unencrypted PEM to send: a secret."""
+class PrivateKey(Record):
+    """A loaded private key. ``pem`` is the canonical unencrypted PEM to send: a secret (never in a repr)."""
 
+    __slots__ = (
+        "algorithm",
+        "curve",
+        "field",
+        "form",
+        "key_size",
+        "notes",
+        "pem",
+        "public_point",
+        "rsa_numbers",
+        "sm2_d",
+        "sm2_embedded_point",
+    )
     field: str
     algorithm: Algorithm
     form: str  # "PKCS#1", "PKCS#8", "SEC1", with " (decrypted)" when a passphrase opened it
-    pem: str = dc_field(repr=False)
-    key_size: int | None = None
-    curve: str | None = None
-    rsa_numbers: rsa.RSAPrivateNumbers | None = dc_field(default=None, repr=False)
+    pem: str
+    key_size: int | None
+    curve: str | None
+    rsa_numbers: rsa.RSAPrivateNumbers | None
     # The uncompressed public point: cryptography's for EC, d*G for SM2 (computed once, at parse).
-    public_point: bytes | None = None
-    sm2_d: int | None = dc_field(default=None, repr=False)
-    sm2_embedded_point: bytes | None = None  # the public point a SEC1 key carries, if any: compared, never trusted
-    notes: tuple[str, ...] = ()  # repairs worth an info finding (relabelled, decrypted)
+    public_point: bytes | None
+    sm2_d: int | None
+    sm2_embedded_point: bytes | None  # the public point a SEC1 key carries, if any: compared, never trusted
+    notes: tuple[str, ...]  # repairs worth an info finding (relabelled, decrypted)
+
+    def __init__(
+        self,
+        field: str,
+        algorithm: Algorithm,
+        form: str,
+        pem: str,
+        key_size: int | None = None,
+        curve: str | None = None,
+        *,
+        rsa_numbers: rsa.RSAPrivateNumbers | None = None,
+        public_point: bytes | None = None,
+        sm2_d: int | None = None,
+        sm2_embedded_point: bytes | None = None,
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        init = object.__setattr__
+        init(self, "field", field)
+        init(self, "algorithm", algorithm)
+        init(self, "form", form)
+        init(self, "pem", pem)
+        init(self, "key_size", key_size)
+        init(self, "curve", curve)
+        init(self, "rsa_numbers", rsa_numbers)
+        init(self, "public_point", public_point)
+        init(self, "sm2_d", sm2_d)
+        init(self, "sm2_embedded_point", sm2_embedded_point)
+        init(self, "notes", notes)
 
     @property
     def fingerprint(self) -> str:
         return hashlib.sha256(self.pem.encode()).hexdigest()[:12]
 
     def with_note(self, note: str) -> PrivateKey:
-        from dataclasses import replace
-
-        return replace(self, notes=(*self.notes, note))
+        """The same key with one more note (the parse stage adds them as it learns more)."""
+        return PrivateKey(
+            self.field,
+            self.algorithm,
+            self.form,
+            self.pem,
+            self.key_size,
+            self.curve,
+            rsa_numbers=self.rsa_numbers,
+            public_point=self.public_point,
+            sm2_d=self.sm2_d,
+            sm2_embedded_point=self.sm2_embedded_point,
+            notes=(*self.notes, note),
+        )
 
     def __repr__(self) -> str:
         return f"PrivateKey({self.field}, {self.algorithm.value}, {self.form}, <redacted sha256:{self.fingerprint}>)"
@@ -96,10 +144,27 @@ def check_rsa_consistency(numbers: rsa.RSAPrivateNumbers) -> str | None:
         return "its second CRT exponent (dQ) does not invert e modulo q-1"
     if not (0 < numbers.iqmp < p and (numbers.iqmp * q) % p == 1):
         return "its CRT coefficient (qInv) is not the inverse of q modulo p"
-    lam = (p - 1) // math.gcd(p - 1, q - 1) * (q - 1)
-    if not (0 < numbers.d < n and (e * numbers.d) % lam == 1):
+    # e*d = 1 mod lcm(p-1, q-1) exactly when d = dP mod p-1 and d = dQ mod q-1 (dP, dQ invert e, checked
+    # above): two reductions instead of a gcd of 1024-bit numbers.
+    d = numbers.d
+    if not (0 < d < n and d % (p - 1) == numbers.dmp1 and d % (q - 1) == numbers.dmq1):
         return "its private exponent d does not invert e"
     return None
+
+
+def _load_der_private_key(data: bytes) -> object:
+    """``serialization.load_der_private_key(data, None, unsafe_skip_rsa_key_validation=True)``.
+
+    Called through the binding that function wraps where it exists: importing the ``serialization`` package
+    also imports its SSH and cipher modules, ~5 ms of every `certcheck check` start (bench_startup.py).
+    """
+    try:
+        from cryptography.hazmat.bindings._rust import openssl as rust_openssl
+
+        load = rust_openssl.keys.load_der_private_key
+    except (ImportError, AttributeError):  # another cryptography layout: the public function
+        from cryptography.hazmat.primitives.serialization import load_der_private_key as load
+    return load(data, None, unsafe_skip_rsa_key_validation=True)
 
 
 # The SM2 curve OID as DER, as an "SM2 PARAMETERS" / "EC PARAMETERS" block carries it and as SEC1's [0] holds it.
@@ -138,16 +203,18 @@ CANONICAL_LABEL = {"PKCS#8": "PRIVATE KEY", "SEC1": "EC PRIVATE KEY", "PKCS#1": 
 _FORM_BY_LABEL = {"PRIVATE KEY": "PKCS#8", "RSA PRIVATE KEY": "PKCS#1", "DSA PRIVATE KEY": "PKCS#1"}
 
 
-def _der_form(data: bytes, label: str) -> str:
+def _der_form(data: bytes, label: str) -> tuple[str, bool]:
+    """(the key's format, whether it is a PKCS#8 key whose AlgorithmIdentifier names SM2 outright)."""
     try:
         outer = der.read_tlv(data)
         first = der.read_tlv(data, outer.content, outer.end)
         second = der.read_tlv(data, first.end, outer.end)
     except ValueError:
-        return _FORM_BY_LABEL.get(label, "SEC1")
+        return _FORM_BY_LABEL.get(label, "SEC1"), False
     if first.tag == der.INTEGER and second.tag in _FORM_BY_SECOND_TAG:
-        return _FORM_BY_SECOND_TAG[second.tag]
-    return _FORM_BY_LABEL.get(label, "SEC1")
+        form = _FORM_BY_SECOND_TAG[second.tag]
+        return form, form == "PKCS#8" and second.raw(data) in SM2_ALGORITHMS
+    return _FORM_BY_LABEL.get(label, "SEC1"), False
 
 
 def _sec1_names_curve(data: bytes) -> bool:
@@ -185,7 +252,9 @@ def _load_plain(
     sm2_parameters: bool = False,
     canonical: str | None = None,
 ) -> PrivateKey:
-    form = _der_form(data, label)
+    form, sm2_pkcs8 = _der_form(data, label)
+    if sm2_pkcs8:  # cryptography loads no SM2 key: straight to the SM2 reader
+        return _sm2_key(field_name, data, label, form, decrypted)
     if form == "SEC1" and not _sec1_names_curve(data):
         if not (sm2_parameters or label == "SM2 PRIVATE KEY"):
             raise KeyProblem(
@@ -201,7 +270,7 @@ def _load_plain(
     if label == "SM2 PRIVATE KEY":
         return _sm2_key(field_name, data, label, form, decrypted)
     try:
-        key = serialization.load_der_private_key(data, None, unsafe_skip_rsa_key_validation=True)
+        key = _load_der_private_key(data)
     except (UnsupportedAlgorithm, ValueError, TypeError, InternalError) as exc:
         # InternalError: OpenSSL refusing malformed key material (seen with a corrupted Ed25519 key).
         return _not_for_cryptography(data, label, field_name, form, decrypted, exc)
@@ -264,7 +333,9 @@ def _from_cryptography(
             field_name, Algorithm.RSA, shown, text, key.key_size, rsa_numbers=key.private_numbers(), notes=notes
         )
     if isinstance(key, ec.EllipticCurvePrivateKey):
-        point = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+        numbers = key.public_key().public_numbers()  # no serialization import for one encoding
+        width = (key.curve.key_size + 7) // 8
+        point = b"\x04" + numbers.x.to_bytes(width, "big") + numbers.y.to_bytes(width, "big")
         return PrivateKey(
             field_name, Algorithm.EC, shown, text, key.curve.key_size, key.curve.name, public_point=point, notes=notes
         )

@@ -17,11 +17,10 @@ def key_fits(key: PrivateKey, cert: Certificate) -> bool:
     if key.algorithm is not cert.algorithm:
         return False
     if key.algorithm is Algorithm.RSA:
-        if key.rsa_numbers is None or cert.public_key is None:
+        if key.rsa_numbers is None or cert.rsa_public is None:
             return False
-        public = cert.public_key.public_numbers()
         mine = key.rsa_numbers.public_numbers
-        return (mine.n, mine.e) == (public.n, public.e)  # type: ignore[union-attr]
+        return (mine.n, mine.e) == cert.rsa_public
     if key.algorithm is Algorithm.EC:
         return key.curve == cert.curve and key.public_point is not None and key.public_point == cert.point
     if key.algorithm is Algorithm.SM2:  # both points are uncompressed encodings when valid

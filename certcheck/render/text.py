@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from certcheck.model import KEY_FIELDS, Severity
 from certcheck.render import RenderOptions
 from certcheck.report import Report
 
+
 # Messages quote certificate names, tag keys and the like: text the user controls. A control character in it
 # (a newline, an ANSI escape) could forge a finding line or repaint the terminal, so it is shown escaped.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+@functools.cache
+def _control() -> re.Pattern[str]:
+    return re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 
 def _safe(text: str) -> str:
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    if text.isascii() and text.isprintable():  # most messages: nothing to escape, no pattern to compile
+        return text
+    return _control().sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}

@@ -12,10 +12,10 @@ that cannot apply to a request's kind (``kinds``) is not run at all.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from certcheck._debug import log_crash
+from certcheck._record import Record
 from certcheck.codes import RULE_CRASHED, Code
 from certcheck.documents import Documents, Kind
 from certcheck.model import Finding
@@ -24,27 +24,39 @@ from certcheck.profiles import Profile
 __all__ = ["Context", "Rule", "reporter", "rule", "run"]
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(Record):
     """All a rule may look at: no I/O, no clock of its own, no globals."""
 
+    __slots__ = ("at", "docs", "expiry_warning", "profile")
     docs: Documents
     profile: Profile
     at: datetime
     expiry_warning: timedelta
+
+    def __init__(self, docs: Documents, profile: Profile, at: datetime, expiry_warning: timedelta) -> None:
+        init = object.__setattr__
+        init(self, "docs", docs)
+        init(self, "profile", profile)
+        init(self, "at", at)
+        init(self, "expiry_warning", expiry_warning)
 
 
 Check = Callable[[Context], Iterable[Finding]]
 Kinds = frozenset["Kind | None"]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Record):
+    __slots__ = ("check", "codes", "kinds", "name", "summary")
     name: str  # the module's concern and function, e.g. "chain.order_and_signatures"
     summary: str
     codes: tuple[Code, ...]
     check: Check
-    kinds: Kinds | None = None  # the request kinds it can apply to; None: every request
+    kinds: Kinds | None  # the request kinds it can apply to; None: every request
+
+    def __init__(
+        self, name: str, summary: str, codes: tuple[Code, ...], check: Check, kinds: Kinds | None = None
+    ) -> None:
+        self._set(name=name, summary=summary, codes=codes, check=check, kinds=kinds)
 
     def applies(self, kind: Kind | None) -> bool:
         return self.kinds is None or kind in self.kinds

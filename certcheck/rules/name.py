@@ -7,6 +7,7 @@ character is a warning (the service may refuse it); control and format character
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 
@@ -79,6 +80,9 @@ CONTROL = declare(
 )
 
 
+_PLAIN_ASCII = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def _is_control(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn")
 
@@ -104,6 +108,8 @@ def name(ctx: Context) -> Iterator[Finding]:
             )
         return
     length = len(value)  # code points: what the API counts as characters
+    if length <= profile.name_max_chars and _PLAIN_ASCII.fullmatch(value):
+        return  # the common case, letters, digits, '_' and '-': nothing below can apply
     if length > profile.name_max_chars:
         yield TOO_LONG(
             "Name",

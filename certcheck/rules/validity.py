@@ -72,6 +72,8 @@ def dates(ctx: Context) -> Iterator[Finding]:
         chain = ctx.docs.chain(cert_field)
         unneeded = unneeded_expired(chain, at) if chain else None
         for cert in chain.ordered if chain else ():
+            if cert.not_before <= at and cert.not_after - at > ctx.expiry_warning:
+                continue  # the common case: valid, and not soon to expire (no message is built for it)
             stamp = f"(checked at {at:%Y-%m-%d %H:%M} UTC)"
             if cert.not_after < cert.not_before:
                 yield INVERTED(

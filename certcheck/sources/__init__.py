@@ -7,7 +7,6 @@ one unreadable file never takes a whole run down.
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from collections.abc import Iterator, Mapping
@@ -17,6 +16,7 @@ from typing import Any, BinaryIO
 
 from certcheck.model import PEM_FIELDS, UploadParams
 from certcheck.redaction import quote
+from certcheck.report import Location
 
 __all__ = [
     "LINE_CAP",
@@ -53,6 +53,7 @@ class Entry:
     params: UploadParams | None
     error: str | None = None
     code: str = "source.unreadable"
+    locations: tuple[Location, ...] = ()  # the files each field came from, for formats that point at files
 
 
 def read_file(path: str | Path, what: str) -> bytes:
@@ -150,6 +151,8 @@ def read_manifest(path: str | Path, *, key_password: bytes | None = None) -> Ite
 
 
 def _manifest_entry(line: bytes, path: Path, number: int, key_password: bytes | None) -> Entry:
+    import json  # here: `certcheck check` with flags alone never reads JSON
+
     source, what = f"{path}:{number}", f"line {number}"
     try:
         try:

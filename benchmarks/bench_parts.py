@@ -1,0 +1,93 @@
+"""The measurements behind the hand-written pieces (informative: no target, exit 0).
+
+Each row times what certcheck does itself against what it would otherwise ask a library for:
+- names, the public key and basicConstraints read from one DER walk (certcheck/_crypto/der.py,
+  documents/certs.py) against ``cryptography``'s objects for the same (a Name per access, the key object,
+  every extension decoded at once);
+- an SM2 PKCS#8 key read with certcheck's strict DER reader (certcheck/_crypto/sm2key.py) against pyasn1,
+  and pyasn1's import cost, which every `certcheck check` paid when keys were read with it;
+- ``pem.read`` on a field of nothing but BEGIN lines, at two sizes: linear means the time per KiB stays flat.
+
+Run: ``.venv/bin/python benchmarks/bench_parts.py``
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import timeit
+from collections.abc import Callable
+
+from cryptography import x509
+from generate import SM2_FIXTURES, standard_requests
+
+from certcheck import pem
+from certcheck._crypto import der, sm2key
+from certcheck.documents.certs import load_certificate
+
+
+def _us(fn: Callable[[], object], number: int = 200) -> float:
+    return min(timeit.repeat(fn, number=number, repeat=7)) / number * 1e6
+
+
+def _import_ms(module: str) -> float:
+    code = f"import time; t = time.perf_counter(); import {module}; print((time.perf_counter() - t) * 1e3)"
+    runs = [float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)]
+    runs += [float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)]
+    return min(runs)
+
+
+def run() -> dict[str, float]:
+    request = standard_requests(4, "RSA", rsa_pool=1)[2]
+    leaf_der = pem.read("Cert", str(request.params.cert)).blocks[0].der
+    out: dict[str, float] = {}
+    out["x509_load_us"] = _us(lambda: x509.load_der_x509_certificate(leaf_der))
+    out["cryptography_subject_and_issuer_us"] = _us(
+        lambda: (lambda c: (c.subject, c.issuer))(x509.load_der_x509_certificate(leaf_der))
+    )
+    out["cryptography_public_key_numbers_us"] = _us(
+        lambda: x509.load_der_x509_certificate(leaf_der).public_key().public_numbers()  # type: ignore[union-attr]
+    )
+    out["cryptography_extensions_us"] = _us(lambda: x509.load_der_x509_certificate(leaf_der).extensions)
+    out["certcheck_certificate_with_names_key_us"] = _us(lambda: load_certificate("Cert", 1, leaf_der))
+    out["certcheck_is_ca_us"] = _us(lambda: load_certificate("Cert", 1, leaf_der).is_ca)
+
+    key_der = pem.read("Key", (SM2_FIXTURES / "sm2-sign.key").read_text()).blocks[0].der
+    out["certcheck_sm2_pkcs8_us"] = _us(lambda: sm2key.read_sm2_pkcs8(key_der))
+    try:
+        from pyasn1.codec.der import decoder
+        from pyasn1_modules import rfc5208, rfc5915
+
+        def with_pyasn1() -> int:
+            info, _ = decoder.decode(key_der, asn1Spec=rfc5208.PrivateKeyInfo())
+            ec_key, _ = decoder.decode(info["privateKey"].asOctets(), asn1Spec=rfc5915.ECPrivateKey())
+            return int.from_bytes(ec_key["privateKey"].asOctets(), "big")
+
+        out["pyasn1_sm2_pkcs8_us"] = _us(with_pyasn1, 50)
+        out["pyasn1_import_ms"] = _import_ms("pyasn1_modules.rfc5958, pyasn1_modules.rfc5280, pyasn1.codec.der.decoder")
+    except ImportError:  # pyasn1 is a test dependency only
+        pass
+    out["der_walk_tlv_us"] = _us(lambda: der.certificate_parts(leaf_der))
+
+    per_kib = []
+    for kib in (32, 255):
+        field = "-----BEGIN CERTIFICATE-----\n" * (kib * 1024 // 28)
+        per_kib.append(min(timeit.repeat(lambda f=field: pem.read("Cert", f), number=3, repeat=5)) / 3 / kib)
+        out[f"pem_read_begin_lines_{kib}kib_ms"] = per_kib[-1] * kib * 1e3
+    out["pem_read_growth_per_kib_255_over_32"] = per_kib[1] / per_kib[0]
+    return out
+
+
+def report(r: dict[str, float]) -> None:
+    print("the pieces certcheck reads itself, against the library call it replaces (min of 7 runs)")
+    for name, value in r.items():
+        print(f"  {name:42} {value:10.2f}")
+
+
+def main() -> int:
+    report(run())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
