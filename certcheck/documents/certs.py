@@ -186,9 +186,11 @@ class Certificate(Record):
     def basic_constraints(self) -> BasicConstraints | None:
         from cryptography.x509 import BasicConstraints, ExtensionNotFound
 
+        if not self.extensions_readable:  # malformed or duplicated extensions: cert.malformed_extension
+            return None
         try:
             return self.x509.extensions.get_extension_for_class(BasicConstraints).value
-        except (ExtensionNotFound, ValueError):
+        except ExtensionNotFound:
             return None
 
     @cached_property
@@ -209,9 +211,11 @@ class Certificate(Record):
     def key_usage(self) -> KeyUsage | None:
         from cryptography.x509 import KeyUsage
 
+        if not self.extensions_readable:  # DuplicateExtension is no ValueError: ask once, not per lookup
+            return None
         try:
             return self.x509.extensions.get_extension_for_class(KeyUsage).value
-        except (x509.ExtensionNotFound, ValueError):
+        except x509.ExtensionNotFound:
             return None
 
     def __repr__(self) -> str:
