@@ -15,6 +15,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_bulk
+import bench_hostile
 import bench_parts
 import bench_sm2
 import bench_sm_request
@@ -114,7 +116,13 @@ def main() -> int:
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwritten to {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS}")
     print("all targets met" if not failed else f"missed: {'; '.join(failed)}")
-    return 1 if failed else 0
+    # Bulk validation (issue 9): its own table and JSON (benchmarks/results/bench_bulk.json), same run.
+    print("\n== bulk validation (benchmarks/bench_bulk.py)")
+    bulk_failed = bench_bulk.main([])
+    # Hostile input (issue 8): time and output as ratios against size-matched ordinary input, same run.
+    print("\n== hostile input (benchmarks/bench_hostile.py)")
+    hostile_failed = bench_hostile.main()
+    return 1 if failed or bulk_failed or hostile_failed else 0
 
 
 if __name__ == "__main__":

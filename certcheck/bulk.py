@@ -22,6 +22,7 @@ import concurrent.futures as cf
 import contextlib
 import dataclasses
 import os
+import pickle
 import signal
 import time
 import warnings
@@ -30,11 +31,11 @@ from collections.abc import Collection, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
-from typing import Any, Protocol
+from typing import Protocol
 
 from certcheck.model import UploadParams
 from certcheck.profiles import Profile, get_profile
-from certcheck.report import Report
+from certcheck.report import Location, Report
 from certcheck.rules.bulk import WORKER_CRASHED
 from certcheck.rules.name import DUPLICATE_IN_RUN
 from certcheck.rules.source import SOURCE_UNMATCHED, SOURCE_UNREADABLE
@@ -75,7 +76,8 @@ class _Options:
     duplicates: frozenset[str]
 
 
-_Item = tuple[str | None, UploadParams | None, str | None, str]  # source, params, error, error code
+# source, params, error, the error's code, locations
+_Item = tuple[str | None, UploadParams | None, str | None, str, tuple[Location, ...]]
 
 
 def validate_many(
@@ -162,9 +164,9 @@ def iter_results(
 
 def _item(request: UploadParams | Entry) -> _Item:
     if isinstance(request, UploadParams):
-        return (None, request, None, "")
+        return (None, request, None, "", ())
     if isinstance(request, Entry):
-        return (request.source, request.params, request.error, request.code)
+        return (request.source, request.params, request.error, request.code, request.locations)
     raise TypeError(f"validate_many takes UploadParams or certcheck.sources.Entry, not {type(request).__name__}")
 
 
@@ -177,7 +179,7 @@ def _in_process(items: Iterable[_Item], options: _Options) -> Generator[Result, 
 
 
 def _check_one(item: _Item, options: _Options) -> Result:
-    source, params, error, code = item
+    source, params, error, code, locations = item
     start = time.perf_counter()
     if params is None:
         declared = SOURCE_UNMATCHED if code == SOURCE_UNMATCHED.code else SOURCE_UNREADABLE
@@ -195,8 +197,8 @@ def _check_one(item: _Item, options: _Options) -> Result:
                 "directories: see README, 'Names in bulk runs').",
             )
             report = dataclasses.replace(report, findings=(*report.findings, duplicate))
-    if source is not None:
-        report = dataclasses.replace(report, source=source)
+    if source is not None or locations:
+        report = dataclasses.replace(report, source=source, locations=locations or report.locations)
     return Result(report, time.perf_counter() - start)
 
 
@@ -206,6 +208,32 @@ def _crashed(message: str) -> Report:
 
 def _check_batch(items: list[_Item], options: _Options) -> list[Result]:
     return [_check_one(item, options) for item in items]
+
+
+def _check_blob(blob: bytes) -> bytes:
+    """A batch as one pickled blob in, its results as one blob out: what Dask tasks carry. Dask then moves
+    opaque bytes instead of walking (and, on the scheduler, unpickling) thousands of objects per task."""
+    items, options = pickle.loads(blob)
+    return pickle.dumps(_check_batch(items, options), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class _Unblob(cf.Future):  # type: ignore[type-arg]
+    """A future of a ``_check_blob`` task that gives the results themselves."""
+
+    def __init__(self, inner: cf.Future[bytes]) -> None:
+        super().__init__()
+        self.inner = inner
+        inner.add_done_callback(self._done)
+
+    def _done(self, inner: cf.Future[bytes]) -> None:
+        try:
+            self.set_result(pickle.loads(inner.result()))
+        except BaseException as exc:  # the task failed (KilledWorker, a lost connection): the batch is isolated
+            self.set_exception(exc)
+
+    def cancel(self) -> bool:
+        self.inner.cancel()
+        return super().cancel()
 
 
 def _worker_init() -> None:
@@ -282,10 +310,11 @@ class _Runner:
         self.owned = executor is None
         self.jobs = jobs or os.cpu_count() or 1
         self.executor: cf.Executor = executor if executor is not None else _process_pool(self.jobs)
-        dask = _is_dask(self.executor)
-        self.submit_kwargs: dict[str, Any] = {"pure": False} if dask else {}
-        self.batch_size = batch_size or (DASK_BATCH if dask else PROCESS_BATCH)
-        self.window = window or 2 * _parallelism(self.executor) + 2
+        self.dask = _is_dask(self.executor)
+        self.batch_size = batch_size or (DASK_BATCH if self.dask else PROCESS_BATCH)
+        # Enough batches in flight to keep every worker busy while results travel back: Dask's round trips are
+        # longer (milliseconds through the scheduler), so it gets more.
+        self.window = window or (4 if self.dask else 2) * _parallelism(self.executor) + 2
         self.ordered = ordered
 
     def run(self, items: Iterator[_Item]) -> Generator[Result, None, None]:
@@ -318,7 +347,10 @@ class _Runner:
 
     def _submit(self, batch: list[_Item]) -> cf.Future[list[Result]]:
         try:
-            return self.executor.submit(_check_batch, batch, self.options, **self.submit_kwargs)
+            if self.dask:
+                blob = pickle.dumps((batch, self.options), protocol=pickle.HIGHEST_PROTOCOL)
+                return _Unblob(self.executor.submit(_check_blob, blob, pure=False))  # type: ignore[call-arg]
+            return self.executor.submit(_check_batch, batch, self.options)
         except (cf.BrokenExecutor, RuntimeError):
             # The pool is broken (a worker died) or was shut down under us. Ours: start a new one. Yours: we
             # cannot repair it, so the rest of the run goes to a pool of our own.
@@ -332,7 +364,7 @@ class _Runner:
             else:
                 self.executor.shutdown(wait=False, cancel_futures=True)
             self.owned = True
-            self.submit_kwargs = {}
+            self.dask = False
             self.executor = _process_pool(self.jobs)
             return self.executor.submit(_check_batch, batch, self.options)
 

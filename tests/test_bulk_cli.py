@@ -58,7 +58,8 @@ def test_json_is_an_array_and_text_has_a_summary(capsys: pytest.CaptureFixture[s
     ]
     status, out, _ = _run(capsys, str(ESTATE / "acme.sh"), "--at", AT)
     assert status == 0
-    assert re.search(r"^OK +\S*shop\.example\.com +\(standard, RSA, Name shop_example_com\)$", out, re.M)
+    assert re.search(r"^\S*/shop\.example\.com: OK  standard request, RSA$", out, re.M)
+    assert "request: Name=shop_example_com, Cert=2 certificate(s), Key=<redacted sha256:" in out
     assert "3 requests: 3 passed, 0 failed" in out and "slowest: " in out
     # acme.sh's example.com alone has no duplicate: the Name is unique in this run
     assert "name.duplicate_in_run" not in out
@@ -237,3 +238,69 @@ def test_html_report_renders_in_headless_chromium(tmp_path: Path, capsys: pytest
     assert len(verdicts) == 11 and verdicts == sorted(verdicts, key=["fail", "warn", "ok"].index)
     assert '<th data-col="0" data-type="n" class="asc">' in dom
     assert "<svg" in dom and text.count("<tr class=") == 11
+
+
+def test_policy_flags_and_formats_that_point_at_files(capsys: pytest.CaptureFixture[str]) -> None:
+    live = str(ESTATE / "letsencrypt")
+    status, out, _ = _run(capsys, live, "--at", AT, "--format", "github")
+    assert status == 1
+    # each finding points at the file its field came from
+    assert re.search(
+        r"^::error file=\S*/live/blog\.example\.net/privkey\.pem,line=1,title=pair\.key_mismatch::", out, re.M
+    )
+    assert re.search(
+        r"^::error file=\S*/live/old\.example\.com/fullchain\.pem,line=1,title=validity\.expired::", out, re.M
+    )
+    # --ignore drops a code everywhere (the exit status too); an unknown code is a usage error
+    status, out, err = _run(
+        capsys, live, "--at", AT, "--format", "jsonl", "--ignore", "pair.key_mismatch", "--ignore", "validity.expired"
+    )
+    assert status == 0 and "pair.key_mismatch" not in out and "4 requests: 4 passed, 0 failed" in err
+    assert _run(capsys, live, "--ignore", "pair.no_such_code")[0] == 2
+    status, out, _ = _run(capsys, live, "--at", AT, "--format", "sarif")
+    assert status == 1 and json.loads(out)["runs"][0]["results"]
+
+
+def test_progress_bar_on_a_terminal_only() -> None:
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        done = subprocess.run(
+            [*CERTCHECK, "bulk", str(ESTATE), "--at", AT, "--format", "jsonl", "--jobs", "1"],
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            timeout=120,
+        )
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the terminal's other end is closed
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(master)
+    assert done.returncode == 1 and len(done.stdout.splitlines()) == 11  # stdout (a pipe) is untouched
+    text = seen.decode()
+    assert "11/11 100%" in text and "/s" in text and "ETA" in text  # drawn on the terminal...
+    assert "\r\x1b[K" in text and "10 requests: 5 passed, 5 failed" in text  # ...cleared, then the summary
+
+
+def test_upload_takes_the_same_sources(capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(
+        ["upload", "--dry-run", "--format", "jsonl", "--at", AT, str(ESTATE / "acme.sh"), str(ESTATE / "plain")]
+    )
+    out, err = capsys.readouterr()
+    rows = [json.loads(line) for line in out.splitlines()]
+    by_source = {Path(r["source"]).name: r for r in rows if "source" in r}  # (the last line: a summary)
+    assert set(by_source) == {"example.com", "shop.example.com", "shop.example.com_ecc", "api.internal", "legacy-app"}
+    assert by_source["shop.example.com_ecc"]["outcome"] == "uploaded"
+    assert by_source["shop.example.com_ecc"]["name"] == "shop_example_com_ecc"  # the Name bulk derives
+    assert by_source["legacy-app"]["outcome"] == "invalid"
+    assert status == 1
+    assert "not uploaded: " in err and "old-api.crt" in err  # the stray file is told, not uploaded
+    assert main(["upload", "--dry-run", str(ESTATE / "no-such-dir")]) == 2

@@ -13,9 +13,21 @@ import time
 from collections import Counter
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
-from certcheck.cli._common import EXIT_FINDINGS, EXIT_OK, UsageError, days, key_password, parse_at
+from certcheck.cli._common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    UsageError,
+    add_color_flag,
+    add_policy_flags,
+    days,
+    key_password,
+    parse_at,
+    resolve_policy,
+    threshold,
+    wants_colour,
+)
 
 if TYPE_CHECKING:
     from certcheck.bulk import Result
@@ -25,7 +37,30 @@ if TYPE_CHECKING:
 __all__ = ["EXIT_INTERRUPTED", "register", "run"]
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
-FORMATS = ("text", "json", "jsonl")
+# The stream formats of certcheck.render (kept here so that building the parser imports nothing heavy).
+FORMATS = ("text", "json", "jsonl", "sarif", "junit", "github")
+DEFAULTS: dict[str, Any] = {
+    "fail-on": "error",
+    "min-severity": "info",
+    "profile": "2025-11",
+    "expiry-warning-days": 30.0,
+    "format": "text",
+}
+
+EPILOG = """\
+examples:
+  certcheck bulk /etc/letsencrypt/live
+  certcheck bulk /etc/letsencrypt ~/.acme.sh /srv/tls --html estate.html
+  certcheck bulk live/example.com/*.pem
+  certcheck bulk export.jsonl --format jsonl > reports.jsonl
+  certcheck bulk /srv/tls --scheduler tcp://scheduler:8786
+
+exit status:
+  0    no request with a finding at or above --fail-on (default error)
+  1    at least one
+  2    the command could not run (no such source, bad flag, unreachable scheduler)
+  130  interrupted (Ctrl-C): the summary so far is printed
+"""
 
 
 def register(sub: Any) -> None:
@@ -38,24 +73,28 @@ def register(sub: Any) -> None:
             "(grouped by directory and base name), and JSONL manifests (*.jsonl). Each request gets a Name "
             "derived from its directory or file names (see README, 'Names in bulk runs')."
         ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     bulk.add_argument("sources", nargs="+", metavar="SOURCE", help="a directory, a certificate/key file, or a .jsonl")
     bulk.add_argument(
         "--jobs", type=_jobs, default=None, metavar="N", help="worker processes (default: every core; 1: in process)"
     )
     bulk.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster (needs certcheck[dask])")
-    bulk.add_argument("--format", default="text", help=f"{', '.join(FORMATS)} (default text)")
+    bulk.add_argument("--format", choices=FORMATS, help="output format (default text); jsonl: one object per line")
     bulk.add_argument("--html", metavar="FILE", help="also write the estate report, one self-contained HTML file")
-    bulk.add_argument("--profile", choices=("2025-11", "2024-07"), default="2025-11")
+    bulk.add_argument(
+        "--profile", choices=("2025-11", "2024-07"), help="the API page to check against (default 2025-11)"
+    )
     bulk.add_argument("--at", metavar="ISO-8601", help="judge validity at this time (default: now)")
     bulk.add_argument(
         "--expiry-warning-days",
         type=days,
-        default=30,
         metavar="DAYS",
         help="warn when a certificate expires within DAYS (default 30)",
     )
-    bulk.add_argument("--fail-on", choices=("error", "warning", "never"), default="error")
+    add_color_flag(bulk)
+    add_policy_flags(bulk)
     bulk.add_argument(
         "--key-password-env",
         metavar="VAR",
@@ -134,19 +173,18 @@ class Summary:
 
 
 def run(args: argparse.Namespace) -> int:
-    from certcheck.model import Severity
     from certcheck.profiles import get_profile
+    from certcheck.render import RenderOptions, open_format
     from certcheck.sources import SourceError
     from certcheck.sources.estate import duplicate_names, entries, plan
     from certcheck.sources.tree import Scan
 
-    if args.format not in FORMATS:
-        raise UsageError(f"unknown --format {args.format!r}; choose one of {', '.join(FORMATS)}")
+    selection = resolve_policy(args, DEFAULTS)
     if args.scheduler and args.jobs:
         raise UsageError("--jobs and --scheduler exclude each other: the Dask cluster has its own workers")
     password = key_password(args.key_password_env)
     at = parse_at(args.at)
-    threshold = None if args.fail_on == "never" else Severity(args.fail_on)
+    fail_on = threshold(args.fail_on)
     max_chars = get_profile(args.profile).name_max_chars
     html = _open_html(args.html) if args.html else None
 
@@ -156,26 +194,29 @@ def run(args: argparse.Namespace) -> int:
     scan = Scan()
     executor, closer = _executor(args.scheduler)
     out = sys.stdout
-    fmt = _Format(args.format, out.isatty() and not os.environ.get("NO_COLOR"))
-    progress = _Progress(sys.stderr) if sys.stderr.isatty() else None
+    colour = args.format == "text" and wants_colour(args.color, out)
+    fmt = open_format(args.format, RenderOptions(colour=colour, fail_on=fail_on))
+    progress = _progress()
     try:
         try:
             duplicates, total = duplicate_names(plan(args.sources, max_chars=max_chars))
             if progress is not None:
                 progress.total = total
+                progress.label = "checking"
             results = _results(
-                args, entries(plan(args.sources, scan, max_chars=max_chars), password), duplicates, at, executor
+                args, entries(plan(args.sources, scan, max_chars=max_chars), password), duplicates, at, executor, total
             )
             out.write(fmt.begin())
             try:
                 with _CtrlC() as ctrl_c:
                     for result in results:
-                        summary.add(result.report, result.seconds, threshold)
+                        report = selection.apply(result.report)
+                        summary.add(report, result.seconds, fail_on)
                         if html is not None:
-                            html.add(result.report)
-                        out.write(fmt.report(result.report, threshold))
+                            html.add(report)
+                        out.write(fmt.report(selection.shown(report)))
                         if progress is not None:
-                            progress.update(summary.requests + summary.unmatched, summary.failed)
+                            progress.advance("failed" if report.fails(fail_on) else None)
                         if ctrl_c.pressed:
                             interrupted = True
                             break
@@ -187,7 +228,7 @@ def run(args: argparse.Namespace) -> int:
             interrupted = True
         finally:
             if progress is not None:
-                progress.clear()
+                progress.close()
             closer()
         out.write(fmt.end())
         out.flush()
@@ -204,12 +245,15 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if summary.any_failed else EXIT_OK
 
 
+SMALL_RUN = 64  # fewer requests than this: checked in process unless --jobs says otherwise (no pool to start)
+
+
 def _results(
-    args: argparse.Namespace, requests: Iterator[Any], duplicates: set[str], at: Any, executor: Any
+    args: argparse.Namespace, requests: Iterator[Any], duplicates: set[str], at: Any, executor: Any, total: int
 ) -> Generator[Result, None, None]:
     from certcheck.bulk import iter_results
 
-    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
+    jobs = args.jobs if args.jobs is not None else (1 if total < SMALL_RUN else os.cpu_count() or 1)
     return iter_results(
         requests,
         profile=args.profile,
@@ -260,55 +304,6 @@ def _write_html(path: str, estate: Any, at: Any, warning_days: float, summary: S
         print(f"certcheck: --html: cannot write {path!r}: {exc.strerror or exc}", file=sys.stderr)
 
 
-class _Format:
-    """text, json (an array) and jsonl (one object per line), streamed: each report is written when it arrives."""
-
-    def __init__(self, name: str, colour: bool) -> None:
-        self.name = name
-        self.colour = colour
-        self.count = 0
-
-    def begin(self) -> str:
-        return "[" if self.name == "json" else ""
-
-    def report(self, report: Report, threshold: Severity | None) -> str:
-        import json
-
-        self.count += 1
-        if self.name == "jsonl":
-            return json.dumps(report.as_dict(), ensure_ascii=False, separators=(",", ":")) + "\n"
-        if self.name == "json":
-            text = json.dumps(report.as_dict(), indent=2, ensure_ascii=False).replace("\n", "\n  ")
-            return ("\n  " if self.count == 1 else ",\n  ") + text
-        return _text(report, threshold, self.colour)
-
-    def end(self) -> str:
-        if self.name == "json":
-            return "\n]\n" if self.count else "]\n"
-        return ""
-
-
-def _text(report: Report, threshold: Severity | None, colour: bool) -> str:
-    from certcheck.render.text import _safe
-
-    def paint(text: str, code: str) -> str:
-        return f"\x1b[{code}m{text}\x1b[0m" if colour else text
-
-    failed = report.fails(threshold)
-    worst = max((f.severity.rank for f in report.findings if f.severity.value != "info"), default=-1)
-    verdict = paint("FAIL", "31;1") if failed else (paint("WARN", "33;1") if worst >= 1 else paint("OK  ", "32;1"))
-    name = report.request.get("Name") if report.request is not None else None
-    what = ", ".join(x for x in (report.kind, report.algorithm, f"Name {name}" if name else None) if x)
-    lines = [f"{verdict}  {_safe(report.source or '-')}" + (f"  ({_safe(what)})" if what else "")]
-    colours = {"error": "31", "warning": "33", "info": "36"}
-    for finding in sorted(report.findings, key=lambda f: -f.severity.rank):
-        if finding.severity.value == "info" and not failed:
-            continue
-        label = paint(f"{finding.severity.value:<7}", colours[finding.severity.value])
-        lines.append(f"      {label} {finding.code}  {_safe(finding.message)}")
-    return "\n".join(lines) + "\n"
-
-
 class _CtrlC:
     """The first Ctrl-C asks the run to stop after the report being written (never in the middle of a line of
     output); a second one interrupts at once."""
@@ -338,31 +333,10 @@ class _CtrlC:
             signal.signal(signal.SIGINT, self.previous)
 
 
-class _Progress:
-    """A one-line progress bar on a terminal (stderr): done/total, rate, ETA; redrawn at most 10 times a second."""
+def _progress() -> Any:
+    """The shared progress line (certcheck.progress): on a terminal only, on stderr."""
+    if not sys.stderr.isatty():
+        return None
+    from certcheck.progress import Progress
 
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.total: int | None = None
-        self.started = time.monotonic()
-        self.drawn = 0.0
-
-    def update(self, done: int, failed: int) -> None:
-        now = time.monotonic()
-        if now - self.drawn < 0.1 and done != self.total:
-            return
-        self.drawn = now
-        rate = done / (now - self.started) if now > self.started else 0.0
-        if self.total:
-            share = min(1.0, done / self.total)
-            bar = "#" * int(share * 24)
-            eta = (self.total - done) / rate if rate > 0 else 0.0
-            text = f"[{bar:<24}] {done}/{self.total} {share:4.0%}  {rate:.0f}/s  ETA {eta:.0f} s  {failed} failed"
-        else:
-            text = f"{done} checked  {rate:.0f}/s  {failed} failed"
-        self.stream.write("\r\x1b[2K" + text)
-        self.stream.flush()
-
-    def clear(self) -> None:
-        self.stream.write("\r\x1b[2K")
-        self.stream.flush()
+    return Progress(stream=sys.stderr, enabled=True)

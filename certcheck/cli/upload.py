@@ -11,7 +11,7 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,13 @@ def register(sub: Any) -> None:
         "SDK's standard chain (ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET, profiles, RAM role).",
     )
     add_request_flags(upload)
+    upload.add_argument(
+        "sources",
+        nargs="*",
+        metavar="SOURCE",
+        help="directories (certbot, acme.sh, plain and SM layouts), certificate and key files, and .jsonl "
+        "manifests, found and named as `certcheck bulk` does",
+    )
     upload.add_argument(
         "--manifest",
         action="append",
@@ -86,8 +93,12 @@ def run(args: argparse.Namespace) -> int:
     password = key_password(args.key_password_env)
     items = list(_flag_items(args, password))
     manifests = [_check_manifest(path) for path in args.manifest or ()]
-    if not items and not manifests:
-        raise UsageError("nothing to upload: give a request (--cert/--key, --request, ...) or --manifest FILE.jsonl")
+    sources = _check_sources(args.sources or [])
+    if not items and not manifests and not sources:
+        raise UsageError(
+            "nothing to upload: give a request (--cert/--key, --request, ...), --manifest FILE.jsonl, or SOURCE "
+            "directories and files"
+        )
 
     options: dict[str, Any] = {}
     for option in ("endpoint", "connect_timeout", "read_timeout"):
@@ -114,8 +125,9 @@ def run(args: argparse.Namespace) -> int:
             except JournalError as exc:
                 raise UsageError(f"--journal: {exc}") from None
         try:
-            stream = _all_items(items, manifests, password)
-            return _upload(args, adapter, journal, stream, len(items), manifests, at, Severity(args.fail_on))
+            stream = _all_items(items, manifests, password, sources)
+            count = len(items) + (_count_sources(sources) if sys.stderr.isatty() else 0)
+            return _upload(args, adapter, journal, stream, count, manifests, at, Severity(args.fail_on))
         finally:
             if journal is not None:
                 journal.close()
@@ -231,7 +243,9 @@ def _check_manifest(text: str) -> Path:
     return path
 
 
-def _all_items(items: list[Any], manifests: list[Path], password: bytes | None) -> Iterator[Entry]:
+def _all_items(
+    items: list[Any], manifests: list[Path], password: bytes | None, sources: Sequence[str] = ()
+) -> Iterator[Entry]:
     from certcheck.sources import Entry, SourceError, read_manifest
 
     yield from items
@@ -240,6 +254,35 @@ def _all_items(items: list[Any], manifests: list[Path], password: bytes | None) 
             yield from read_manifest(path, key_password=password)
         except SourceError as exc:  # the manifest vanished or became unreadable after the start
             yield Entry(str(path), None, str(exc))
+    if sources:
+        from certcheck.sources.estate import entries, plan
+
+        try:
+            for entry in entries(plan(sources), password):
+                if entry.params is None and entry.code == "source.unmatched":
+                    # a stray certificate or key file: told, not uploaded, and not a failed upload
+                    print(f"certcheck: not uploaded: {entry.source}: {entry.error}", file=sys.stderr)
+                    continue
+                yield entry
+        except SourceError as exc:  # a source vanished after the start
+            yield Entry(str(exc).split(":")[0], None, str(exc))
+
+
+def _check_sources(sources: list[str]) -> list[str]:
+    """SOURCE arguments as `certcheck bulk` takes them: each must exist (a usage error otherwise)."""
+    for text in sources:
+        if not Path(text).exists():
+            raise UsageError(f"{text}: no such file or directory")
+    return sources
+
+
+def _count_sources(sources: list[str]) -> int:
+    from certcheck.sources.estate import duplicate_names, plan
+
+    try:
+        return duplicate_names(plan(sources))[1]
+    except Exception:  # only the progress bar's total: never worth failing the run
+        return 0
 
 
 def _count_lines(path: Path) -> int:

@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 
 from certcheck.model import PEM_FIELDS, UploadParams
 from certcheck.redaction import quote
+from certcheck.report import Location
 
 __all__ = [
     "LINE_CAP",
@@ -52,6 +53,7 @@ class Entry:
     params: UploadParams | None
     error: str | None = None
     code: str = "source.unreadable"
+    locations: tuple[Location, ...] = ()  # the files each field came from, for formats that point at files
 
 
 def read_file(path: str | Path, what: str) -> bytes:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from certcheck.model import UploadParams
+from certcheck.report import Location
 from certcheck.sources import Entry, SourceError, read_file
 
 __all__ = ["Planned", "Scan", "derive_name", "plan_files", "plan_tree"]
@@ -64,13 +65,19 @@ class Planned:
                 "a certificate or key file that belongs to no request (certbot, acme.sh, SM pair, or a "
                 "certificate and key with the same base name); it was not checked."
             )
-            return Entry(self.source, None, message, code="source.unmatched")
+            return Entry(self.source, None, message, code="source.unmatched", locations=(Location(None, self.source),))
         if self.layout == UNREADABLE:
             return Entry(self.source, None, f"{self.source}: {self.name}")
+        locations: list[Location] = []
         try:
             params: dict[str, bytes] = {}
             for api_name, paths in self.fields:
-                params[api_name] = b"".join(_with_newline(read_file(p, api_name)) for p in paths)
+                parts = []
+                for path in paths:
+                    data = read_file(path, api_name)
+                    locations.append(Location.of_file(api_name, path, data))
+                    parts.append(_with_newline(data))
+                params[api_name] = b"".join(parts)
         except SourceError as exc:
             return Entry(self.source, None, str(exc))
         return Entry(
@@ -85,6 +92,7 @@ class Planned:
                 encrypt_private_key=params.get("EncryptPrivateKey"),
                 key_password=key_password,
             ),
+            locations=tuple(locations),
         )
 
 
