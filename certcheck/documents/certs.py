@@ -194,7 +194,7 @@ class Certificate(Record):
     @cached_property
     def extension_facts(self) -> ExtensionFacts:
         """Malformed or duplicated extensions, and critical ones clients do not process (computed when asked)."""
-        return extension_facts(self.der, parsed_ok=self.extensions_readable)
+        return extension_facts(self.der, self.x509.extensions if self.extensions_readable else None)
 
     @cached_property
     def is_ca(self) -> bool:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import warnings
 
+from cryptography.x509 import Extensions
+
 from certcheck._crypto import der
 from certcheck._record import Record
 
@@ -101,9 +103,17 @@ def raw_extensions(cert_der: bytes) -> list[RawExtension]:
     return out
 
 
-def extension_facts(cert_der: bytes, parsed_ok: bool) -> ExtensionFacts:
-    """Malformed, duplicated and unknown critical extensions. ``parsed_ok``: cryptography read them all (then
-    only duplicates it tolerates and unknown critical ones are looked for)."""
+def extension_facts(cert_der: bytes, parsed: Extensions | None) -> ExtensionFacts:
+    """Malformed, duplicated and unknown critical extensions. ``parsed``: the extensions as cryptography read them
+    (it refuses duplicates and malformed ones), or None when it could not; only then is the DER walked here."""
+    if parsed is not None:  # the common case: microseconds
+        return ExtensionFacts(
+            unknown_critical=tuple(
+                _name(ext.oid.dotted_string)
+                for ext in parsed
+                if ext.critical and ext.oid.dotted_string not in KNOWN_CRITICAL
+            )
+        )
     try:
         raw = raw_extensions(cert_der)
     except ValueError as exc:
@@ -113,12 +123,12 @@ def extension_facts(cert_der: bytes, parsed_ok: bool) -> ExtensionFacts:
     for ext in raw:
         seen[ext.oid] = seen.get(ext.oid, 0) + 1
     malformed += [f"{_name(oid)} appears {n} times" for oid, n in seen.items() if n > 1]
-    if not parsed_ok:
-        for ext in raw:
-            if seen[ext.oid] == 1 and not _readable_alone(cert_der, ext):
-                malformed.append(f"{ext.name} cannot be decoded")
-        if not malformed:
-            malformed.append("the extensions cannot be decoded")
+    # cryptography refused the list: find the extension it could not read, each tried alone.
+    for ext in raw:
+        if seen[ext.oid] == 1 and not _readable_alone(cert_der, ext):
+            malformed.append(f"{ext.name} cannot be decoded")
+    if not malformed:
+        malformed.append("the extensions cannot be decoded")
     unknown = tuple(ext.name for ext in raw if ext.critical and ext.oid not in KNOWN_CRITICAL)
     return ExtensionFacts(tuple(malformed), unknown)
 
