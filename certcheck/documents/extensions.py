@@ -11,11 +11,11 @@ extension, and only for certificates whose extensions failed.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 
 from cryptography.x509 import Extensions
 
 from certcheck._crypto import der
+from certcheck._record import Record
 
 __all__ = ["KNOWN_CRITICAL", "ExtensionFacts", "RawExtension", "extension_facts", "raw_extensions"]
 
@@ -52,11 +52,17 @@ NAMES = {
 _EXPLICIT_3, _BOOLEAN = 0xA3, 0x01
 
 
-@dataclass(frozen=True)
-class RawExtension:
+class RawExtension(Record):
+    __slots__ = ("critical", "der", "oid")
     oid: str
     critical: bool
     der: bytes  # the whole Extension SEQUENCE
+
+    def __init__(self, oid: str, critical: bool, der: bytes) -> None:
+        init = object.__setattr__
+        init(self, "oid", oid)
+        init(self, "critical", critical)
+        init(self, "der", der)
 
     @property
     def name(self) -> str:
@@ -64,12 +70,17 @@ class RawExtension:
         return f"{known} ({self.oid})" if known else self.oid
 
 
-@dataclass(frozen=True)
-class ExtensionFacts:
+class ExtensionFacts(Record):
     """What a certificate's extensions look like to a client."""
 
-    malformed: tuple[str, ...] = ()  # "subjectAltName (2.5.29.17): ...", "authorityKeyIdentifier given twice"
-    unknown_critical: tuple[str, ...] = ()  # names of critical extensions clients do not process
+    __slots__ = ("malformed", "unknown_critical")
+    malformed: tuple[str, ...]  # "subjectAltName (2.5.29.17): ...", "authorityKeyIdentifier given twice"
+    unknown_critical: tuple[str, ...]  # names of critical extensions clients do not process
+
+    def __init__(self, malformed: tuple[str, ...] = (), unknown_critical: tuple[str, ...] = ()) -> None:
+        init = object.__setattr__
+        init(self, "malformed", malformed)
+        init(self, "unknown_critical", unknown_critical)
 
 
 def raw_extensions(cert_der: bytes) -> list[RawExtension]:
