@@ -265,3 +265,28 @@ def test_no_key_material_in_any_format(fmt: str, where: str, capsys: pytest.Capt
         assert fragment not in out + err, f"key material in --format {fmt}"
     if where == "--name" and fmt in ("junit", "sarif"):
         assert re.search(r"(<|&lt;)redacted sha256:[0-9a-f]{12}(>|&gt;)", out), "the pasted Name is shown redacted"
+
+
+def test_location_is_the_line_of_the_first_pem_block() -> None:
+    assert Location.of_file("Cert", "a.pem", b"-----BEGIN CERTIFICATE-----\n").line == 1
+    assert Location.of_file("Cert", "a.pem", "subject=CN=x\r\nissuer=CN=y\r\n-----BEGIN CERTIFICATE-----").line == 3
+    assert Location.of_file("Cert", "a.der", b"\x30\x82\x01\x0a").line is None
+    report = Report((), None, None, None, None, (Location(None, "req.json"), Location("Key", "k.pem", 4)))
+    assert report.location("Key") == Location("Key", "k.pem", 4)
+    assert report.location("Name") == Location(None, "req.json"), "a field without a file: the request's file"
+    assert Report((), None, None, None).location("Key") is None
+
+
+def test_standard_input_has_no_location_and_sarif_stays_valid(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO((STD / "rsa-fullchain.pem").read_bytes())))
+    args = ["--name", "n", "--cert", "-", "--key", str(STD / "rsa-other.key"), *AT, "--format", "sarif"]
+    code, out, _ = run(args, capsys)
+    assert code == 1
+    results = _validate_sarif(out)["runs"][0]["results"]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results if "locations" in r}
+    assert str(STD / "rsa-other.key") in {u.replace("file://", "") for u in uris}
+    assert "-" not in uris
