@@ -254,3 +254,9 @@ def _leaf_serial(pem: str) -> int:
     from cryptography import x509
 
     return x509.load_pem_x509_certificates(pem.encode())[0].serial_number
+
+
+def test_the_old_rpc_signature_is_refused(emu: Emulator) -> None:
+    sdk = client(emu, signature_algorithm="v2")
+    error = sdk_error(sdk.list_user_certificate_order, models.ListUserCertificateOrderRequest())
+    assert (error.status_code, error.code) == (400, "IncompleteSignature")
