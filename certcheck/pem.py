@@ -102,6 +102,11 @@ def read(field: str, data: str | bytes, *, limit: int = MAX_FIELD_BYTES) -> Armo
     text = _as_text(field, data, repairs)
     if isinstance(text, Problem):
         return Armor((), (text,))
+    if "-----\\n" in text or "\\n-----END " in text or "-----\\r\\n" in text:
+        # Line breaks that arrived as the two characters \n (PEM copied out of a JSON string or a web form);
+        # JSON may also escape "/" as "\/". A backslash is never part of PEM, so this is unambiguous.
+        repairs.append("line breaks written as the characters \\n (copied from JSON?)")
+        text = text.replace("\\r\\n", "\n").replace("\\n", "\n").replace("\\r", "\n").replace("\\/", "/")
     if "\r" in text:
         repairs.append("Windows (CRLF) line endings")
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -177,11 +182,24 @@ def _as_text(field: str, data: str | bytes, repairs: list[str]) -> str | Problem
                 return Problem(BINARY, field, f"{field} starts like UTF-16 text but does not decode as it.")
             repairs.append("UTF-16 text encoding")
             return text
+        converted = _der_as_pem(data)
+        if converted is not None:  # DER certificates (or one key) are unambiguous: converted, with a note
+            repairs.append(converted[1])
+            return converted[0]
         if der.is_single_structure(data):
+            guess = _der_guess(data)
+            if "PKCS#12" in guess:
+                return Problem(
+                    DER_GIVEN,
+                    field,
+                    f"{field} holds a PKCS#12 (PFX) keystore, not PEM: give the file with `--pfx FILE "
+                    "--key-password-env VAR` (certcheck takes Cert and Key out of it), or export PEM with "
+                    "`openssl pkcs12 -in FILE -nodes`.",
+                )
             return Problem(
                 DER_GIVEN,
                 field,
-                f"{field} holds DER (binary ASN.1){_der_guess(data)}, not PEM. Convert it, e.g. "
+                f"{field} holds DER (binary ASN.1){guess}, not PEM. Convert it, e.g. "
                 "`openssl x509 -inform der -in FILE -out FILE.pem` for a certificate or "
                 "`openssl pkey -inform der -in FILE -out FILE.pem` for a key.",
             )
@@ -205,6 +223,39 @@ def _as_text(field: str, data: str | bytes, repairs: list[str]) -> str | Problem
         repairs.append("a byte order mark")
         text = text[1:]
     return text
+
+
+def _der_as_pem(data: bytes) -> tuple[str, str] | None:
+    """DER certificates (one, or several back to back, as some tools export a chain) or one DER private key, as
+    PEM text and the repair to note; None when the bytes are not that."""
+    from cryptography import x509
+
+    from certcheck.redaction import is_private_key_der
+
+    try:
+        first = der.read_tlv(data)
+    except ValueError:
+        return None
+    if first.tag != der.SEQUENCE:
+        return None
+    if first.end == len(data) and is_private_key_der(data):
+        encrypted = der.children(data, first)[0].tag == der.SEQUENCE
+        label = "ENCRYPTED PRIVATE KEY" if encrypted else "PRIVATE KEY"
+        return encode(label, data), "a DER (binary) private key, converted to PEM"
+    parts: list[bytes] = []
+    pos = 0
+    while pos < len(data) and len(parts) < 64:
+        try:
+            tlv = der.read_tlv(data, pos)
+            x509.load_der_x509_certificate(data[pos : tlv.end])
+        except Exception:  # not a certificate (cryptography's own exception types included): not this repair
+            return None
+        parts.append(data[pos : tlv.end])
+        pos = tlv.end
+    if pos != len(data):
+        return None
+    what = "a DER (binary) certificate" if len(parts) == 1 else f"{len(parts)} DER (binary) certificates"
+    return "".join(encode("CERTIFICATE", part) for part in parts), f"{what}, converted to PEM"
 
 
 def _der_guess(data: bytes) -> str:

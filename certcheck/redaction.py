@@ -20,7 +20,7 @@ import binascii
 import hashlib
 import re
 
-__all__ = ["MAX_SHOWN", "contains_private_key", "quote", "redact", "show_text", "withhold"]
+__all__ = ["MAX_SHOWN", "contains_private_key", "is_private_key_der", "quote", "redact", "show_text", "withhold"]
 
 # The shortest key worth recognising: an Ed25519 PKCS#8 key is 64 base64 characters, 96 hex digits.
 MIN_RUN = 60
@@ -32,6 +32,10 @@ MAX_SHOWN = 200
 SCAN_CHARS = 64 * 1024
 
 ARMOR = "PRIVATE KEY-----"
+# The armor line followed by its body (after blank space, escaped line breaks and RFC 1421 headers).
+_ARMORED_BODY = re.compile(
+    r"PRIVATE KEY-----(?:\s|\\[nrt])*(?:(?:Proc-Type|DEK-Info):[^\n\\]*(?:\s|\\[nrt])+)*[A-Za-z0-9+/]{40}"
+)
 # Line breaks that arrive escaped (copied out of JSON or a shell string) or as whitespace, and hex separators.
 _NOISE = re.compile(r"\\[nrt]|[\s:]+")
 _B64_RUN = re.compile(rf"[A-Za-z0-9+/]{{{MIN_RUN},}}")
@@ -48,9 +52,8 @@ def contains_private_key(text: str) -> bool:
     """True when ``text`` holds private key material, armored, as bare base64 or as DER hex."""
     if len(text) < MIN_RUN:
         return False
-    armor = text.find(ARMOR)
-    if armor >= 0 and _B64_RUN.search(text, armor, armor + SCAN_CHARS):
-        return True  # armor and a base64 body line: a key (the words "-----BEGIN PRIVATE KEY-----" alone are not)
+    if ARMOR in text and _ARMORED_BODY.search(text):
+        return True  # armor and its base64 body: a key (the words "-----BEGIN PRIVATE KEY-----" alone are not)
     compact = _NOISE.sub("", text[:SCAN_CHARS])
     if len(compact) < MIN_RUN:
         return False
@@ -89,6 +92,11 @@ def _hex(run: str, start: int) -> bytes:
 
 def _key_in(data: bytes) -> bool:
     return any(_is_key_at(data, m.start()) for m in _CANDIDATE.finditer(data))
+
+
+def is_private_key_der(data: bytes) -> bool:
+    """Whether DER bytes start like a private key (PKCS#1, PKCS#8, SEC1, EncryptedPrivateKeyInfo)."""
+    return _is_key_at(data, 0)
 
 
 def _header(data: bytes, i: int) -> tuple[int, int, int] | None:

@@ -7,16 +7,22 @@ Private keys are redacted everywhere except ``api_params()``, the one call that 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from cryptography.x509.oid import NameOID
+
 from certcheck import pem
 from certcheck.documents import Documents
+from certcheck.documents.chain import unneeded_expired
 from certcheck.model import KEY_FIELDS, Tag, redact, shown
 
-__all__ = ["UploadRequest", "build_request"]
+__all__ = ["Leaf", "UploadRequest", "build_request"]
 
 # The API takes 20 tags; a request with thousands is refused (tags.too_many) and shows only the first ones.
 MAX_TAGS_SHOWN = 40
@@ -33,12 +39,24 @@ _ORDER = (
 )
 
 
+@dataclass(frozen=True)
+class Leaf:
+    """Facts about the request's leaf certificate (Cert, or SignCert for an SM request), read once at validation
+    so uploaders can look the certificate up (serial, digest, common name) without parsing PEM again."""
+
+    field: str
+    serial: int
+    sha256: str  # hex SHA-256 of the leaf's DER
+    common_name: str | None
+
+
 @dataclass(frozen=True, repr=False)
 class UploadRequest:
     """The normalized request. ``fields`` maps API names to values (PEM text for certificates and keys)."""
 
     fields: tuple[tuple[str, str], ...]
     tags: tuple[Tag, ...] = ()
+    leaf: Leaf | None = field(default=None, compare=False)
 
     def get(self, api_name: str) -> str | None:
         return dict(self.fields).get(api_name)
@@ -61,6 +79,24 @@ class UploadRequest:
             params[f"Tags.{i}.Value"] = tag.value
         params["ClientToken"] = self.client_token
         return params
+
+    def sdk_params(self) -> dict[str, Any]:
+        """The request as the official SDK's model takes it, **private keys included**: for transports.
+
+        ``UploadUserCertificateRequest().from_map(request.sdk_params())`` keeps the tags, which the flat
+        ``api_params()`` form (``Tags.1.Key``) would lose: the SDK's ``from_map`` wants ``Tags: [{Key, Value}]``.
+        """
+        params: dict[str, Any] = dict(self.fields)
+        if self.tags:
+            params["Tags"] = [{"Key": tag.key, "Value": tag.value} for tag in self.tags]
+        params["ClientToken"] = self.client_token
+        return params
+
+    def with_name(self, name: str) -> UploadRequest:
+        """The same request under another Name (a new ClientToken, as the content changed)."""
+        fields = [(k, v) for k, v in self.fields if k != "Name"]
+        fields.insert(0, ("Name", name))
+        return dataclasses.replace(self, fields=tuple(fields))
 
     def redacted(self) -> dict[str, Any]:
         """The request as JSON-ready data, every private key replaced by ``<redacted sha256:...>``."""
@@ -89,8 +125,10 @@ class UploadRequest:
     __str__ = __repr__
 
 
-def build_request(docs: Documents) -> UploadRequest | None:
-    """The normalized request, or None when the fields a request needs could not be read."""
+def build_request(docs: Documents, at: datetime | None = None) -> UploadRequest | None:
+    """The normalized request, or None when the fields a request needs could not be read. ``at``: the time the
+    request was judged at; an expired certificate the path does not need is then left out (chain.expired_unneeded).
+    """
     if docs.kind is None:
         return None
     values: dict[str, str] = {}
@@ -100,7 +138,9 @@ def build_request(docs: Documents) -> UploadRequest | None:
         if chain is None or key is None:
             return None
         # Canonical input is taken as given; only other shapes are encoded again from the DER.
-        values[cert_field] = "".join(c.canonical or pem.encode("CERTIFICATE", c.der) for c in chain.ordered)
+        unneeded = unneeded_expired(chain, at) if at is not None else None
+        path = [c for c in chain.ordered if c is not unneeded]
+        values[cert_field] = "".join(c.canonical or pem.encode("CERTIFICATE", c.der) for c in path)
         values[key_field] = key.pem
     params = docs.params
     if params.name:  # an empty Name or ResourceGroupId is the same as none: it is not sent
@@ -108,4 +148,22 @@ def build_request(docs: Documents) -> UploadRequest | None:
     if params.resource_group_id:
         values["ResourceGroupId"] = params.resource_group_id
     fields = tuple((name, values[name]) for name in _ORDER if name in values)
-    return UploadRequest(fields, tuple(params.tags or ()))
+    return UploadRequest(fields, tuple(params.tags or ()), _leaf(docs))
+
+
+def _leaf(docs: Documents) -> Leaf | None:
+    for cert_field, _ in docs.pairs[:1]:
+        chain = docs.chain(cert_field)
+        if chain is None:
+            return None
+        cert = chain.leaf
+        try:
+            with warnings.catch_warnings():  # a non-positive serial: judged by the rules, not worth a warning here
+                warnings.simplefilter("ignore")
+                serial = cert.x509.serial_number
+            names = cert.x509.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+            common_name = names[0].value if names and isinstance(names[0].value, str) else None
+        except Exception:  # an odd certificate still uploads; it just cannot be looked up by these facts
+            return None
+        return Leaf(cert_field, serial, cert.fingerprint, common_name)
+    return None

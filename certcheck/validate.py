@@ -47,7 +47,7 @@ def validate(
     ctx = Context(docs, chosen, moment, timedelta(days=expiry_warning_days))
     findings = run_rules(ctx)
     try:
-        request = build_request(docs)
+        request = build_request(docs, moment)
         algorithm = docs.algorithm
     except Exception as exc:  # likewise for the request builder
         log_crash("building the request", exc)

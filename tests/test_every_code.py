@@ -77,7 +77,7 @@ CASES: dict[str, Callable[[], Report]] = {
     # PEM armor
     "pem.too_large": lambda: rsa_ok(cert="x" * (pem.MAX_FIELD_BYTES + 10)),
     "pem.binary": lambda: rsa_ok(cert=(BROKEN / "garbage.bin").read_bytes()),
-    "pem.der": lambda: rsa_ok(cert=(BROKEN / "rsa-leaf.der").read_bytes()),
+    "pem.der": lambda: rsa_ok(cert=bytes.fromhex("3019301306072a8648ce3d020106082a8648ce3d030107030200ff")),
     "pem.no_armor": lambda: rsa_ok(cert=(BROKEN / "cert-no-armor.txt").read_text()),
     "pem.not_pem": lambda: rsa_ok(cert="not a certificate"),
     "pem.truncated": lambda: rsa_ok(cert=(BROKEN / "cert-truncated.pem").read_text()),
@@ -128,6 +128,8 @@ CASES: dict[str, Callable[[], Report]] = {
     "tags.not_in_profile": lambda: rsa_ok(tags=[Tag("k")], profile="2024-07"),
     "resource_group.malformed": lambda: rsa_ok(resource_group_id="rg-ae****vty"),
     "resource_group.too_long": lambda: rsa_ok(resource_group_id="rg-" + "a" * 1_000_000),
+    "validity.inverted": lambda: _hostile_case("test_not_after_before_not_before_is_its_own_finding"),
+    "chain.expired_unneeded": lambda: _hostile_case("test_an_expired_cross_sign_at_the_end_is_a_warning_and_left_out"),
     # pair, chain, validity, strength
     "pair.key_mismatch": lambda: rsa_ok(key=std("rsa-other.key")),
     "chain.out_of_order": lambda: rsa_ok(cert=std("rsa-chain-reversed.pem")),
@@ -167,6 +169,15 @@ CASES: dict[str, Callable[[], Report]] = {
     "bulk.worker_crashed": lambda: _bulk_one(UploadParams(name="raise"), check=bulk_helpers.crashing),
 }
 # Raised only when certcheck itself has a bug; triggered by monkeypatching in test_engine.py.
+def _hostile_case(test_name: str) -> Report:
+    """The request a test in test_real_world_inputs builds (it records the report it checked)."""
+    from tests import test_real_world_inputs as cases
+
+    cases.LAST_REPORT.clear()
+    getattr(cases, test_name)()
+    return cases.LAST_REPORT[-1]
+
+
 COVERED_ELSEWHERE = {"rule.crashed"}
 
 

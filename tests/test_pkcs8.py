@@ -240,9 +240,26 @@ def test_gmssl_key_through_pure_python_sm3(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_cryptography_sm3_backend_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pkcs8, "_pbkdf2_sm3_hashlib", lambda *a: None)
+    real = pkcs8._pbkdf2_sm3_cryptography
+    if real(b"pw", b"salt", 1, 16) is None:
+        pytest.skip("this cryptography build has no SM3")
     der = pem_der(CORPUS / "gmssl-generated" / "enckey.pem")
-    decrypt_pkcs8(der, b"1234")
+    expected = decrypt_pkcs8(der, b"1234")
+    used: list[bool] = []
+
+    def spy(*args: Any) -> bytes | None:
+        out = real(*args)
+        used.append(out is not None)
+        return out
+
+    def no_fallback(*args: Any) -> bytes:
+        raise AssertionError("fell through to pure-Python SM3")
+
+    monkeypatch.setattr(pkcs8, "_pbkdf2_sm3_hashlib", lambda *a: None)
+    monkeypatch.setattr(pkcs8, "_pbkdf2_sm3_cryptography", spy)
+    monkeypatch.setattr(pkcs8, "_pbkdf2_sm3_python", no_fallback)
+    assert decrypt_pkcs8(der, b"1234") == expected
+    assert used == [True]
 
 
 def test_no_sm3_anywhere_is_unsupported(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -288,23 +288,6 @@ def test_sm2_private_scalar_never_in_output() -> None:
         assert fragment not in text
 
 
-def test_fixture_requests_give_their_expected_exit_codes(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from certcheck.cli import main
-
-    manifest = json.loads((SM2.parent / "manifest.json").read_text())
-    requests = {k: v for k, v in manifest["files"].items() if k.startswith("requests/")}
-    assert len(requests) >= 6, "manifest lists the request files"
-    for name, facts in requests.items():
-        args = ["check", "--request", str(SM2.parent / name), "--at", "2026-06-01T00:00:00Z", "--format", "json"]
-        if "encrypted" in name:
-            monkeypatch.setenv("CERTCHECK_TEST_PASS", manifest["passphrase"])
-            args += ["--key-password-env", "CERTCHECK_TEST_PASS"]
-        assert main(args) == facts["expect_exit_at_AT"], name
-        capsys.readouterr()
-
-
 @pytest.fixture
 def rsa_leaf() -> str:
     from tests.conftest import std

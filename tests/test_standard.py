@@ -13,7 +13,9 @@ def test_good_rsa_fullchain_passes_with_only_notes() -> None:
     assert report.ok
     only_info(report)
     assert report.kind == "standard" and report.algorithm == "RSA"
+    assert report.findings == ()
     assert report.request is not None
+    assert report.request.get("Cert") == std("rsa-fullchain.pem") and report.request.get("Key") == std("rsa-leaf.key")
 
 
 @pytest.mark.parametrize("key", ["rsa-leaf.key", "rsa-leaf.pk8.key"])
@@ -336,6 +338,9 @@ def test_passphrase_decrypts_into_the_request(cert: str, key: str) -> None:
     assert report.request is not None
     sent = report.request.api_params()["Key"]
     assert "ENCRYPTED" not in sent and "PRIVATE KEY" in sent
+    plain = rsa_ok(cert=std(cert), key=sent)  # the decrypted key is the certificate's key, and stays plain
+    assert plain.ok and plain.request is not None and plain.request.api_params()["Key"] == sent
+    assert_lacks(plain, "key.normalized", "pair.key_mismatch")
 
 
 def test_wrong_passphrase() -> None:

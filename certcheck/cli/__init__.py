@@ -21,13 +21,14 @@ from certcheck.redaction import withhold
 __all__ = ["SUBCOMMANDS", "main"]
 
 # The subcommand modules under certcheck.cli, in the order `certcheck --help` lists them.
-SUBCOMMANDS = ("check", "bulk", "rules", "config", "emulator")
+SUBCOMMANDS = ("check", "bulk", "upload", "journal", "adapters", "rules", "config", "emulator")
 
 EPILOG = """\
 examples:
   certcheck check --name example_com --cert fullchain.pem --key privkey.pem
   certcheck check --request request.json --format sarif > certcheck.sarif
   certcheck bulk /etc/letsencrypt/live --html estate.html
+  certcheck upload --manifest requests.jsonl --journal upload.journal
   certcheck rules                  every finding code
   certcheck rules pair.key_mismatch
   certcheck config --example > certcheck.toml

@@ -9,13 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from cryptography.exceptions import InternalError, InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from certcheck.documents.certs import SM2_SIGNATURE_OID, Algorithm, Certificate, same_name
 
 __all__ = ["Chain", "Link", "SignatureCheck", "Verifier", "build_chain", "check_issued_by"]
+
+# SHA-1 and MD5 signatures: verify_directly_issued_by refuses them ("Unsupported signature algorithm"), which made a
+# valid SHA-1 signature look forged and a SHA-1 root never self-signed. They are verified with the key instead;
+# strength.weak_signature_hash says what is wrong with them.
+_LEGACY_SIGNATURES: dict[str, tuple[bool, Callable[[], hashes.HashAlgorithm]]] = {  # OID: (RSA?, hash)
+    "1.2.840.113549.1.1.5": (True, hashes.SHA1),  # sha1WithRSAEncryption
+    "1.2.840.113549.1.1.4": (True, hashes.MD5),  # md5WithRSAEncryption
+    "1.2.840.10045.4.1": (False, hashes.SHA1),  # ecdsa-with-SHA1
+}
 
 
 @dataclass(frozen=True)
@@ -63,7 +74,9 @@ def check_issued_by(child: Certificate, issuer: Certificate) -> SignatureCheck:
     if issuer.public_key is None:
         return SignatureCheck(False, f"the issuer's {issuer.algorithm.value} key cannot verify signatures here")
     try:
-        if child.issuer_der == issuer.subject_der:
+        if child.signature_oid in _LEGACY_SIGNATURES:
+            _verify_legacy(child, issuer.public_key)
+        elif child.issuer_der == issuer.subject_der:
             child.x509.verify_directly_issued_by(issuer.x509)
         else:  # same name in other string types: verify_directly_issued_by insists on identical bytes
             _verify_with_key(child, issuer.public_key)
@@ -85,6 +98,17 @@ def _verify_with_key(child: Certificate, key: rsa.RSAPublicKey | ec.EllipticCurv
         if not isinstance(params, ec.ECDSA):
             raise ValueError("not an ECDSA signature")
         key.verify(cert.signature, cert.tbs_certificate_bytes, params)
+
+
+def _verify_legacy(child: Certificate, key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey) -> None:
+    is_rsa, digest = _LEGACY_SIGNATURES[child.signature_oid]
+    cert = child.x509
+    if is_rsa and isinstance(key, rsa.RSAPublicKey):
+        key.verify(cert.signature, cert.tbs_certificate_bytes, padding.PKCS1v15(), digest())
+    elif not is_rsa and isinstance(key, ec.EllipticCurvePublicKey):
+        key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(digest()))
+    else:
+        raise InvalidSignature  # an RSA signature under an EC key or the reverse
 
 
 def _first_line(exc: Exception) -> str:
@@ -194,3 +218,21 @@ def _pick_leaf(unique: list[Certificate], issues: Issues) -> Certificate:
     if candidates[0] is unique[0]:
         return unique[0]
     return next((c for c in candidates if not c.is_ca), candidates[0])
+
+
+def unneeded_expired(chain: Chain, at: datetime) -> Certificate | None:
+    """The last certificate of the path when it has expired and the path does not need it, else None.
+
+    Not needed: it is a root (signed by its own key; roots are trust anchors, never sent), or it issued an
+    intermediate rather than the leaf. Then a client either trusts that intermediate's issuer as a root and stops
+    before it (Let's Encrypt's ISRG Root X1 cross-signed by the expired DST Root CA X3), or rejects the path
+    whatever is sent. An expired direct issuer of the leaf is needed: that stays validity.expired.
+    """
+    if len(chain.ordered) < 2:
+        return None
+    last = chain.ordered[-1]
+    if not (last.not_before <= last.not_after < at):
+        return None
+    if len(chain.ordered) >= 3 or chain.self_signed(last):
+        return last
+    return None

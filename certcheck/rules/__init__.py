@@ -50,6 +50,7 @@ RULES: tuple[Rule, ...] = (
     key.consistency,
     pair.key_belongs_to_leaf,
     chain.order_and_signatures,
+    chain.expired_unneeded,
     validity.dates,
     strength.strength,
     # SM2 dual certificates (SM requests only)

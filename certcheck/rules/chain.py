@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 
 from certcheck.codes import ALIYUN_CDN_PEM, GMT0009, RFC5280, declare
 from certcheck.documents import Algorithm, Certificate
+from certcheck.documents.chain import unneeded_expired
 from certcheck.model import Finding, Severity
 from certcheck.rules.engine import Context, rule
 
@@ -124,3 +125,28 @@ def order_and_signatures(ctx: Context) -> Iterator[Finding]:
 
 def _path(certs: Sequence[Certificate]) -> str:
     return " <- ".join(c.subject for c in certs)
+
+
+EXPIRED_UNNEEDED = declare(
+    "chain.expired_unneeded",
+    Severity.WARNING,
+    "An expired certificate at the end of the chain that the path does not need (an expired cross-sign or root); "
+    "it is left out of the normalized request.",
+    "RFC 5280 section 6.1 (trust anchors are not part of the path); Let's Encrypt's expired DST Root CA X3 cross-sign",
+)
+
+
+@rule(EXPIRED_UNNEEDED)
+def expired_unneeded(ctx: Context) -> Iterator[Finding]:
+    """An expired cross-sign or root at the end of the chain is dropped, with a warning that says so."""
+    for cert_field in ctx.docs.cert_fields:
+        chain = ctx.docs.chain(cert_field)
+        cert = unneeded_expired(chain, ctx.at) if chain else None
+        if cert is not None:
+            yield EXPIRED_UNNEEDED(
+                cert_field,
+                f"{cert_field}: {cert.label()}, issued by {cert.issuer}, at the end of the chain, expired "
+                f"{cert.not_after:%Y-%m-%d} (checked at {ctx.at:%Y-%m-%d %H:%M} UTC). The path does not need it "
+                "(an expired cross-sign or root: clients that trust its subject as a root stop before it); drop "
+                "it from the file. The normalized request leaves it out.",
+            )
