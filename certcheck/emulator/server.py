@@ -178,8 +178,8 @@ class Emulator:
     # --- the request pipeline ----------------------------------------------------------------------------------
 
     def record(self, call: Call) -> None:
-        self.store.log_call(call)
-        with self._log_lock:
+        with self._log_lock:  # one lock for both records, so the file and the table list calls in one order
+            self.store.log_call(call)
             if self._access_log is not None:
                 line = {
                     "ts": call.ts,
