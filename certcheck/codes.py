@@ -102,6 +102,12 @@ RULE_CRASHED = declare(
     Severity.ERROR,
     "A rule raised an exception on this request; the request could not be fully checked.",
     CERTCHECK,
+    trigger="A rule (or the parser) raised an exception on this request: a bug in certcheck.",
+    fix="Report it with the shape of the input (never the key); the request was not fully checked.",
+    example=(
+        "rule chain.order crashed (ValueError); the request was not fully checked. Please report this with the "
+        "input's shape."
+    ),
 )
 
 

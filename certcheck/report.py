@@ -79,6 +79,7 @@ class Location:
         at = raw.find(b"-----BEGIN")
         return cls(field, path, raw.count(b"\n", 0, at) + 1 if at >= 0 else None)
 
+
 # However hostile the input (thousands of tags, blocks or certificates in one field), a report stays readable
 # and its output small: at most this many findings of one code for one field, then one that counts the rest.
 MAX_FINDINGS_PER_CODE = 10

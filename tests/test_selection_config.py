@@ -349,3 +349,14 @@ def test_console_script_help_needs_no_heavy_imports() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=os.environ)
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+def test_every_code_explains_its_trigger_fix_and_example() -> None:
+    """`certcheck rules CODE`, docs/codes.md and SARIF's help need them: declare(..., trigger=, fix=, example=)."""
+    lacking = [c.code for c in catalogue().values() if not (c.trigger and c.fix and c.example)]
+    assert not lacking, f"add trigger=, fix= and example= to the declarations of {lacking}"
+    out = []
+    for code in catalogue().values():
+        assert code.example.strip() and "\n" not in code.example
+        out.append(code.code)
+    assert out

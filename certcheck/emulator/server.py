@@ -178,7 +178,8 @@ class Emulator:
     # --- the request pipeline ----------------------------------------------------------------------------------
 
     def record(self, call: Call) -> None:
-        with self._log_lock:  # one lock for both records, so the file and the table list calls in one order
+        # One lock around both writes, so the file and the table list calls in the same order.
+        with self._log_lock:
             self.store.log_call(call)
             if self._access_log is not None:
                 line = {

@@ -15,12 +15,26 @@ UNSUPPORTED = declare(
     Severity.ERROR,
     "The certificate's or key's algorithm (Ed25519, Ed448, DSA, ...) is not one the API takes.",
     API_2025,
+    trigger=(
+        "The leaf certificate or the private key uses Ed25519, Ed448, DSA or another algorithm the API does not take."
+    ),
+    fix=(
+        "Have the certificate issued for an RSA (2048 bits or more) or ECDSA P-256/P-384 key; SM2 goes in the SM "
+        "fields."
+    ),
+    example=(
+        "Cert: the leaf certificate uses Ed25519; UploadUserCertificate takes RSA and ECDSA (P-256/P-384/P-521) "
+        "certificates, and SM2 in the SM fields."
+    ),
 )
 UNSUPPORTED_CURVE = declare(
     "algorithm.unsupported_curve",
     Severity.ERROR,
     "An EC key on a curve other than P-256, P-384 or P-521.",
     API_2025,
+    trigger="An EC certificate or key on a curve other than P-256, P-384 or P-521 (secp256k1, brainpool, ...).",
+    fix="Re-issue the certificate for a P-256 or P-384 key.",
+    example="Cert: the leaf certificate uses the EC curve secp256k1; the API takes P-256, P-384 and P-521.",
 )
 
 

@@ -13,8 +13,8 @@ WORKER_CRASHED = declare(
     "Checking this request crashed or killed the worker process (checked again alone, it crashed again); the "
     "request was not checked.",
     CERTCHECK,
-    trigger="A request whose check segfaults or exhausts memory in a worker process, or a custom checker that "
-    "raises.",
+    trigger="A request whose check segfaults or exhausts memory in a worker process, or a custom checker that raises.",
     fix="Check the request alone with `certcheck check` and report the input's shape; the other requests of the "
     "run are not affected.",
+    example="checking this request raised RuntimeError; it was not checked.",
 )

@@ -9,14 +9,47 @@ from certcheck.documents import Algorithm, Kind
 from certcheck.model import Finding, Severity, looks_like_private_key
 from certcheck.rules.engine import Context, rule
 
-EMPTY = declare("fields.empty", Severity.ERROR, "The request has neither Cert+Key nor the SM fields.", API_2025)
-CERT_WITHOUT_KEY = declare("fields.cert_without_key", Severity.ERROR, "Cert is given without Key.", API_2025)
-KEY_WITHOUT_CERT = declare("fields.key_without_cert", Severity.ERROR, "Key is given without Cert.", API_2025)
+EMPTY = declare(
+    "fields.empty",
+    Severity.ERROR,
+    "The request has neither Cert+Key nor the SM fields.",
+    API_2025,
+    trigger="Neither Cert and Key nor the four SM fields are given.",
+    fix="Give Cert and Key (RSA/EC), or SignCert, SignPrivateKey, EncryptCert and EncryptPrivateKey (SM2).",
+    example=(
+        "Nothing to upload: give Cert and Key (RSA/EC), or SignCert, SignPrivateKey, EncryptCert and "
+        "EncryptPrivateKey (SM2)."
+    ),
+)
+CERT_WITHOUT_KEY = declare(
+    "fields.cert_without_key",
+    Severity.ERROR,
+    "Cert is given without Key.",
+    API_2025,
+    trigger="Cert is given and Key is empty.",
+    fix="Give the private key of the leaf certificate in Key.",
+    example="Cert is given but Key is empty: give the certificate's private key.",
+)
+KEY_WITHOUT_CERT = declare(
+    "fields.key_without_cert",
+    Severity.ERROR,
+    "Key is given without Cert.",
+    API_2025,
+    trigger="Key is given and Cert is empty.",
+    fix="Give the certificate and its chain in Cert.",
+    example="Key is given but Cert is empty: give the certificate (with its chain).",
+)
 KEY_IN_TEXT = declare(
     "fields.private_key_in_text",
     Severity.ERROR,
     "A private key was pasted into Name, ResourceGroupId or a tag; it is redacted in all output.",
     "certcheck policy (see README, 'Decisions')",
+    trigger="A private key pasted into Name, ResourceGroupId or a tag key or value.",
+    fix="Put the key in its key field and give a short name; treat the pasted key as exposed if it was ever sent.",
+    example=(
+        "ResourceGroupId holds a private key: it would be stored and displayed in clear. Put the key in its key field "
+        "and give a short name here; the value is redacted in certcheck's output."
+    ),
 )
 SM2_IN_CERT = declare(
     "fields.sm2_in_cert",
@@ -24,6 +57,12 @@ SM2_IN_CERT = declare(
     "An SM2 certificate or key was given in Cert/Key; "
     "SM2 goes in SignCert/SignPrivateKey and EncryptCert/EncryptPrivateKey.",
     API_2025,
+    trigger="An SM2 certificate or key given in Cert/Key.",
+    fix="Move SM2 material to SignCert/SignPrivateKey and EncryptCert/EncryptPrivateKey and leave Cert and Key empty.",
+    example=(
+        "Cert holds an SM2 certificate (CN=demo.example.com): the API takes SM2 certificates as SignCert + "
+        "SignPrivateKey and EncryptCert + EncryptPrivateKey, with Cert and Key left empty."
+    ),
 )
 
 

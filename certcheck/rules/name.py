@@ -19,6 +19,9 @@ MISSING = declare(
     Severity.ERROR,
     "Name is required by the 2025-11 API page.",
     "UploadUserCertificate API reference (updated 2025-11-04): Name, required",
+    trigger="No Name (the 2025-11 API page requires it).",
+    fix="Give a unique Name, e.g. example_com_2026.",
+    example="Name is required (profile 2025-11): give a unique name of at most 64 characters, e.g. example_com_2026.",
 )
 TOO_LONG = declare(
     "name.too_long",
@@ -26,12 +29,23 @@ TOO_LONG = declare(
     "Name is longer than the profile allows (64 characters on "
     "the 2025-11 page, 128 on 2024-07), counted in characters, not bytes.",
     "UploadUserCertificate API reference: Name",
+    trigger="A Name over 64 characters (128 on the 2024-07 profile).",
+    fix="Shorten it, e.g. drop a date or a domain suffix.",
+    example=(
+        "Name is 65 characters; profile 2025-11 allows at most 64. Shorten it (e.g. drop the date or domain suffix)."
+    ),
 )
 CHARACTERS = declare(
     "name.characters",
     Severity.WARNING,
     "Name has characters other than letters, digits, underscores and hyphens, or surrounding spaces.",
     "UploadUserCertificate API reference (updated 2025-11-04): Name; README 'Decisions'",
+    trigger="A Name with characters other than letters, digits, '_' and '-' (dots, spaces, ':', '%'...).",
+    fix="Replace them with '_' (example_com rather than example.com).",
+    example=(
+        "Name contains '.': the 2025-11 page allows letters, digits and underscores (certcheck also accepts hyphens, "
+        "as the page's own example cert-1 does). The service may refuse it; '_' is a safe replacement."
+    ),
 )
 # Raised by certcheck.bulk, not by the rule below: it needs the whole run (the Names of the other requests).
 DUPLICATE_IN_RUN = declare(
@@ -43,12 +57,25 @@ DUPLICATE_IN_RUN = declare(
     trigger="certcheck bulk derived the same Name for two directories (certbot's and acme.sh's example.com), or "
     "two manifest lines give the same Name.",
     fix="Rename one: give the manifest line its own Name, or rename the directory the Name is derived from.",
+    example=(
+        "Name 'example_com' is used by another request of this run: certificate names must be unique, so only one of "
+        "them can be uploaded. Rename one."
+    ),
 )
 CONTROL = declare(
     "name.control_characters",
     Severity.ERROR,
     "Name contains control or invisible format characters.",
     "certcheck policy (see README, 'Decisions')",
+    trigger=(
+        "A Name with control, invisible or unencodable characters (tabs, newlines, zero-width spaces), usually from a "
+        "copy-paste."
+    ),
+    fix="Type the Name again.",
+    example=(
+        "Name contains control, invisible or unencodable characters (U+0009): they are invisible in the console and "
+        "usually come from a copy-paste."
+    ),
 )
 
 

@@ -11,7 +11,19 @@ from certcheck.model import Finding, Severity
 from certcheck.rules.engine import Context, rule
 
 KEY_MISMATCH = declare(
-    "pair.key_mismatch", Severity.ERROR, "The private key does not belong to the leaf certificate.", RFC5280
+    "pair.key_mismatch",
+    Severity.ERROR,
+    "The private key does not belong to the leaf certificate.",
+    RFC5280,
+    trigger="The private key is not the key of the leaf certificate (another key pair, or a key of another algorithm).",
+    fix=(
+        "Give the key generated with this certificate's CSR; `openssl x509 -noout -pubkey` and `openssl pkey -pubout` "
+        "must print the same public key."
+    ),
+    example=(
+        "Key does not belong to the leaf certificate in Cert (CN=demo.example.com): they are different key pairs. "
+        "Give the key that was generated with the CSR for CN=demo.example.com."
+    ),
 )
 
 

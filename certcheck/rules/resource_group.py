@@ -19,6 +19,15 @@ MALFORMED = declare(
     Severity.ERROR,
     "ResourceGroupId is not shaped like rg- followed by lower-case letters and digits.",
     f"{API_2025}: ResourceGroupId, e.g. rg-ae****vty",
+    trigger=(
+        "A ResourceGroupId that is not 'rg-' followed by lower-case letters and digits (e.g. the documentation's "
+        "masked rg-ae****vty)."
+    ),
+    fix="Copy the real ID from the Resource Management console.",
+    example=(
+        "ResourceGroupId 'rg-ae****vty' is not a resource group ID: expected 'rg-' followed by lower-case letters and "
+        "digits (the documentation's example masks it with ****: use the real ID)."
+    ),
 )
 
 TOO_LONG = declare(
@@ -26,6 +35,12 @@ TOO_LONG = declare(
     Severity.ERROR,
     f"ResourceGroupId is longer than {MAX_CHARS} characters; real resource group IDs are about 20.",
     f"{CERTCHECK}; {API_2025}: ResourceGroupId",
+    trigger="A ResourceGroupId over 64 characters.",
+    fix="Copy the real ID (rg- and about 15 letters and digits) from the Resource Management console.",
+    example=(
+        "ResourceGroupId is 1,000,003 characters ('rg-aaaaaaaaaaaaaaaaaaaaa'...); a resource group ID is 'rg-' and "
+        "about 15 letters and digits (at most 64 accepted). Copy the ID from the Resource Management console."
+    ),
 )
 
 

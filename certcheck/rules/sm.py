@@ -14,32 +14,101 @@ from certcheck.documents.certs import same_name
 from certcheck.model import Finding, Severity
 from certcheck.rules.engine import Context, rule
 
-FIELD_MISSING = declare("sm.field_missing", Severity.ERROR, "An SM request needs all four SM fields.", API_2025)
-NOT_SM2 = declare("sm.not_sm2", Severity.ERROR, "An SM field holds a certificate or key that is not SM2.", API_2025)
+FIELD_MISSING = declare(
+    "sm.field_missing",
+    Severity.ERROR,
+    "An SM request needs all four SM fields.",
+    API_2025,
+    trigger="An SM request missing one of SignCert, SignPrivateKey, EncryptCert, EncryptPrivateKey.",
+    fix="Give all four SM fields, or Cert and Key for an RSA/EC certificate.",
+    example=(
+        "EncryptCert is missing: an SM request needs SignCert, SignPrivateKey, EncryptCert and EncryptPrivateKey (or "
+        "use Cert and Key for an RSA/EC certificate)."
+    ),
+)
+NOT_SM2 = declare(
+    "sm.not_sm2",
+    Severity.ERROR,
+    "An SM field holds a certificate or key that is not SM2.",
+    API_2025,
+    trigger="An RSA or EC certificate or key in an SM field.",
+    fix="Move RSA/EC material to Cert and Key; SM fields take SM2 only.",
+    example=(
+        "SignCert holds a RSA certificate (CN=demo.example.com): SM fields take SM2 certificates; an RSA/EC "
+        "certificate goes in Cert, with its key in Key."
+    ),
+)
 SIGN_USAGE = declare(
-    "sm.sign_key_usage", Severity.ERROR, "The signing certificate does not allow digitalSignature.", GMT0015
+    "sm.sign_key_usage",
+    Severity.ERROR,
+    "The signing certificate does not allow digitalSignature.",
+    GMT0015,
+    trigger="A SignCert whose key usage does not allow digitalSignature.",
+    fix="Put the signing certificate in SignCert (are the two certificates swapped?).",
+    example=(
+        "SignCert (CN=demo.example.com) does not allow digitalSignature (key usage: content_commitment): it cannot be "
+        "the signing certificate."
+    ),
 )
 ENCRYPT_USAGE = declare(
     "sm.encrypt_key_usage",
     Severity.ERROR,
     "The encryption certificate allows none of keyEncipherment, dataEncipherment, keyAgreement.",
     GMT0015,
+    trigger="An EncryptCert whose key usage allows none of keyEncipherment, dataEncipherment or keyAgreement.",
+    fix="Put the encryption certificate in EncryptCert (are the two certificates swapped?).",
+    example=(
+        "EncryptCert (CN=demo.example.com) allows none of keyEncipherment, dataEncipherment, keyAgreement (key usage: "
+        "content_commitment, digital_signature): it cannot be the encryption certificate."
+    ),
 )
-SWAPPED = declare("sm.swapped", Severity.ERROR, "The signing and encryption pairs look swapped.", GMT0024)
+SWAPPED = declare(
+    "sm.swapped",
+    Severity.ERROR,
+    "The signing and encryption pairs look swapped.",
+    GMT0024,
+    trigger="SignPrivateKey belongs to EncryptCert and EncryptPrivateKey to SignCert.",
+    fix="Exchange the two key fields.",
+    example=(
+        "The keys are swapped: SignPrivateKey belongs to EncryptCert and EncryptPrivateKey to SignCert. Exchange the "
+        "two key fields."
+    ),
+)
 SAME_KEY = declare(
-    "sm.same_key", Severity.ERROR, "The signing and encryption certificates share one key pair.", GMT0024
+    "sm.same_key",
+    Severity.ERROR,
+    "The signing and encryption certificates share one key pair.",
+    GMT0024,
+    trigger="SignCert and EncryptCert certify the same key pair.",
+    fix="TLCP needs two distinct pairs: request the encryption certificate for its own key.",
+    example=(
+        "SignCert and EncryptCert use the same key pair; TLCP needs two distinct pairs (the encryption pair usually "
+        "comes from a key management centre)."
+    ),
 )
 DIFFERENT_ISSUERS = declare(
     "sm.different_issuers",
     Severity.WARNING,
     "The signing and encryption certificates have different issuers.",
     GMT0024,
+    trigger="An SM request whose signing and encryption certificates come from different CAs.",
+    fix="Check that both certificates belong to the same dual-certificate issuance.",
+    example=(
+        "SignCert is issued by CN=certcheck Test SM2 Sub CA,O=certcheck test,C=CN but EncryptCert by CN=certcheck "
+        "Other SM2 Root,O=certcheck test,C=CN: a dual-certificate pair normally comes from one CA."
+    ),
 )
 DIFFERENT_SUBJECTS = declare(
     "sm.different_subjects",
     Severity.INFO,
     "The signing and encryption certificates have different subjects (common, e.g. 'server sign' / 'server enc').",
     GMT0024,
+    trigger="An SM request whose signing and encryption certificates have different subjects.",
+    fix="Check that both certificates were issued for the same server.",
+    example=(
+        "SignCert's subject (CN=demo.example.com,O=certcheck test,C=CN) differs from EncryptCert's "
+        "(CN=other.example.com,O=certcheck test,C=CN)."
+    ),
 )
 
 SM_IGNORED = declare(
@@ -47,6 +116,12 @@ SM_IGNORED = declare(
     Severity.WARNING,
     "SM fields are present but ignored because Cert and Key are given; they are left out of the normalized request.",
     API_2025,
+    trigger="SM fields given together with Cert and Key: the API ignores them.",
+    fix="Leave the SM fields out, or leave Cert and Key empty to upload the SM2 certificate.",
+    example=(
+        "SignCert ignored: the API ignores SM fields when Cert and Key are both given. They are left out of the "
+        "normalized request and were not checked; to upload an SM2 certificate, leave Cert and Key empty."
+    ),
 )
 
 _SM_FIELDS = ("SignCert", "SignPrivateKey", "EncryptCert", "EncryptPrivateKey")

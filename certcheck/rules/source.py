@@ -16,6 +16,7 @@ SOURCE_UNREADABLE = declare(
     trigger="A file of the request is missing, not a regular file (a FIFO, a dangling link), or unreadable; a "
     "manifest line is not valid JSON or names an unknown parameter.",
     fix="Fix the file's permissions or the manifest line; the rest of the run is not affected.",
+    example="Cert: cannot read 'live/example.com/fullchain.pem': Permission denied",
 )
 SOURCE_UNMATCHED = declare(
     "source.unmatched",
@@ -26,4 +27,8 @@ SOURCE_UNMATCHED = declare(
     trigger="certcheck bulk walked a directory with a certificate or key file that pairs with nothing: a key "
     "without its certificate, an old backup, a lone CA file.",
     fix="Remove the stray file, or name it like its pair (a.crt + a.key), or give the pair as explicit files.",
+    example=(
+        "a certificate or key file that belongs to no request (certbot, acme.sh, SM pair, or a certificate and key "
+        "with the same base name); it was not checked."
+    ),
 )

@@ -13,15 +13,38 @@ from certcheck.rules.engine import Context, rule
 MIN_RSA_BITS = 2048
 _WEAK_HASHES = WEAK_SIGNATURE_HASHES
 
-RSA_TOO_SMALL = declare("strength.rsa_too_small", Severity.ERROR, "An RSA key is shorter than 2048 bits.", CABF)
+RSA_TOO_SMALL = declare(
+    "strength.rsa_too_small",
+    Severity.ERROR,
+    "An RSA key is shorter than 2048 bits.",
+    CABF,
+    trigger="An RSA key under 2048 bits in the chain.",
+    fix="Re-issue the certificate with a 2048-bit (or larger) RSA key, or an EC key.",
+    example="Cert: certificate 1 (CN=demo.example.com) has a 1024-bit RSA key; at least 2048 bits are required.",
+)
 WEAK_HASH = declare(
-    "strength.weak_signature_hash", Severity.WARNING, "A certificate is signed with SHA-1 or MD5.", CABF
+    "strength.weak_signature_hash",
+    Severity.WARNING,
+    "A certificate is signed with SHA-1 or MD5.",
+    CABF,
+    trigger="A certificate signed with SHA-1 or MD5.",
+    fix="Have the certificate re-issued with SHA-256.",
+    example=(
+        "Cert: certificate 1 (CN=demo.example.com) is signed with SHA-1, which clients reject: have it re-issued with "
+        "SHA-256."
+    ),
 )
 CA_AS_LEAF = declare(
     "strength.ca_as_leaf",
     Severity.WARNING,
     "The leaf certificate is a CA certificate (basicConstraints CA:TRUE).",
     RFC5280,
+    trigger="The leaf is a CA certificate (basicConstraints CA:TRUE).",
+    fix="Give the server's end-entity certificate first; was the intermediate given instead of the leaf?",
+    example=(
+        "Cert: the leaf (CN=certcheck Test Intermediate R1) is a CA certificate; servers present end-entity "
+        "certificates. Was the chain given in the wrong order, or the intermediate instead of the leaf?"
+    ),
 )
 
 

@@ -14,18 +14,88 @@ MAX_KEY = 128
 MAX_VALUE = 128
 RESERVED_PREFIXES = ("aliyun", "acs:")
 
-TOO_MANY = declare("tags.too_many", Severity.ERROR, "More than 20 tags.", ALIYUN_TAGS)
-KEY_EMPTY = declare("tags.key_empty", Severity.ERROR, "A tag key is empty.", ALIYUN_TAGS)
-KEY_TOO_LONG = declare("tags.key_too_long", Severity.ERROR, "A tag key is longer than 128 characters.", ALIYUN_TAGS)
-KEY_RESERVED = declare("tags.key_reserved", Severity.ERROR, "A tag key starts with 'aliyun' or 'acs:'.", ALIYUN_TAGS)
-KEY_URL = declare("tags.key_url", Severity.ERROR, "A tag key contains http:// or https://.", ALIYUN_TAGS)
-VALUE_TOO_LONG = declare(
-    "tags.value_too_long", Severity.ERROR, "A tag value is longer than 128 characters.", ALIYUN_TAGS
+TOO_MANY = declare(
+    "tags.too_many",
+    Severity.ERROR,
+    "More than 20 tags.",
+    ALIYUN_TAGS,
+    trigger="More than 20 tags.",
+    fix="Keep at most 20 tags.",
+    example="21 tags given; a resource takes at most 20.",
 )
-VALUE_URL = declare("tags.value_url", Severity.ERROR, "A tag value contains http:// or https://.", ALIYUN_TAGS)
-DUPLICATE = declare("tags.duplicate_key", Severity.ERROR, "Two tags have the same key.", ALIYUN_TAGS)
+KEY_EMPTY = declare(
+    "tags.key_empty",
+    Severity.ERROR,
+    "A tag key is empty.",
+    ALIYUN_TAGS,
+    trigger="A tag with an empty key.",
+    fix="Give the tag a key of 1 to 128 characters, or drop it.",
+    example="Tags.1: the key is empty; a tag key has 1 to 128 characters.",
+)
+KEY_TOO_LONG = declare(
+    "tags.key_too_long",
+    Severity.ERROR,
+    "A tag key is longer than 128 characters.",
+    ALIYUN_TAGS,
+    trigger="A tag key over 128 characters.",
+    fix="Shorten the key.",
+    example="Tags.1: the key is 129 characters; at most 128.",
+)
+KEY_RESERVED = declare(
+    "tags.key_reserved",
+    Severity.ERROR,
+    "A tag key starts with 'aliyun' or 'acs:'.",
+    ALIYUN_TAGS,
+    trigger="A tag key starting with 'aliyun' or 'acs:', prefixes reserved for Alibaba Cloud's own tags.",
+    fix="Choose another key.",
+    example=(
+        "Tags.1: the key 'acs:x' starts with a reserved prefix ('aliyun' or 'acs:'), kept for Alibaba Cloud's own tags."
+    ),
+)
+KEY_URL = declare(
+    "tags.key_url",
+    Severity.ERROR,
+    "A tag key contains http:// or https://.",
+    ALIYUN_TAGS,
+    trigger="A tag key containing http:// or https://.",
+    fix="Drop the URL from the key.",
+    example="Tags.1: the key contains http:// or https://, which tag keys may not.",
+)
+VALUE_TOO_LONG = declare(
+    "tags.value_too_long",
+    Severity.ERROR,
+    "A tag value is longer than 128 characters.",
+    ALIYUN_TAGS,
+    trigger="A tag value over 128 characters.",
+    fix="Shorten the value.",
+    example="Tags.1: the value is 129 characters; at most 128.",
+)
+VALUE_URL = declare(
+    "tags.value_url",
+    Severity.ERROR,
+    "A tag value contains http:// or https://.",
+    ALIYUN_TAGS,
+    trigger="A tag value containing http:// or https://.",
+    fix="Drop the scheme (example.com rather than https://example.com).",
+    example="Tags.1 ('k'): the value contains http:// or https://, which tag values may not.",
+)
+DUPLICATE = declare(
+    "tags.duplicate_key",
+    Severity.ERROR,
+    "Two tags have the same key.",
+    ALIYUN_TAGS,
+    trigger="The same tag key given twice.",
+    fix="Keep one tag per key.",
+    example="the tag key 'k' appears 2 times; each key may appear once.",
+)
 NOT_IN_PROFILE = declare(
-    "tags.not_in_profile", Severity.WARNING, "The 2024-07 API page has no Tags parameter.", API_2024
+    "tags.not_in_profile",
+    Severity.WARNING,
+    "The 2024-07 API page has no Tags parameter.",
+    API_2024,
+    trigger="Tags given on the 2024-07 profile, whose API page has no Tags.",
+    fix="Use the 2025-11 profile, or tag the certificate after upload.",
+    example="Tags are not part of the 2024-07 API page; the service may ignore or refuse them.",
 )
 
 

@@ -9,13 +9,40 @@ from certcheck.documents.chain import unneeded_expired
 from certcheck.model import Finding, Severity
 from certcheck.rules.engine import Context, rule
 
-EXPIRED = declare("validity.expired", Severity.ERROR, "A certificate has expired.", RFC5280)
-NOT_YET_VALID = declare("validity.not_yet_valid", Severity.WARNING, "A certificate is not valid yet.", RFC5280)
+EXPIRED = declare(
+    "validity.expired",
+    Severity.ERROR,
+    "A certificate has expired.",
+    RFC5280,
+    trigger="A certificate of the chain whose notAfter is before the time checked (now, or --at).",
+    fix="Renew the certificate (or the intermediate) and upload the new one.",
+    example=(
+        "Cert: certificate 1 (CN=demo.example.com) expired 2025-01-01 (516 days ago) (checked at 2026-06-01 00:00 UTC)."
+    ),
+)
+NOT_YET_VALID = declare(
+    "validity.not_yet_valid",
+    Severity.WARNING,
+    "A certificate is not valid yet.",
+    RFC5280,
+    trigger="A certificate of the chain whose notBefore is after the time checked.",
+    fix="Wait until it is valid, or check the clock of the machine that issued or checks it.",
+    example=(
+        "Cert: certificate 1 (CN=demo.example.com) is valid only from 2027-01-01 00:00 (214 days from now) (checked "
+        "at 2026-06-01 00:00 UTC); clients will reject it until then (clock skew or a future renewal?)."
+    ),
+)
 EXPIRING_SOON = declare(
     "validity.expiring_soon",
     Severity.WARNING,
     "A certificate expires within the warning window (30 days unless configured).",
     RFC5280,
+    trigger="A certificate of the chain that expires within --expiry-warning-days (default 30).",
+    fix="Renew it before uploading, or accept it knowingly (--expiry-warning-days 0).",
+    example=(
+        "Cert: certificate 1 (CN=demo.example.com) expires 2026-06-15 (14 days left) (checked at 2026-06-01 00:00 "
+        "UTC): renew it before uploading."
+    ),
 )
 
 INVERTED = declare(
@@ -23,6 +50,12 @@ INVERTED = declare(
     Severity.ERROR,
     "A certificate's notAfter is before its notBefore: it is valid at no time at all.",
     "RFC 5280 section 4.1.2.5 (validity)",
+    trigger="A certificate whose notAfter is earlier than its notBefore (a broken issuing tool).",
+    fix="Have the certificate re-issued.",
+    example=(
+        "Cert: certificate 1 (CN=example.com) is valid from 2035-01-01 00:00 until 2025-01-01 00:00, which is "
+        "earlier: it is valid at no time (a broken issuing tool?). Have it re-issued."
+    ),
 )
 
 
