@@ -254,3 +254,34 @@ def _leaf_serial(pem: str) -> int:
     from cryptography import x509
 
     return x509.load_pem_x509_certificates(pem.encode())[0].serial_number
+
+
+def test_the_old_rpc_signature_is_refused(emu: Emulator) -> None:
+    sdk = client(emu, signature_algorithm="v2")
+    error = sdk_error(sdk.list_user_certificate_order, models.ListUserCertificateOrderRequest())
+    assert (error.status_code, error.code) == (400, "IncompleteSignature")
+
+
+def test_status_filters_follow_the_certificates_dates() -> None:
+    """``clock`` is the time certificates are judged at (signatures still use the real clock)."""
+    from datetime import datetime, timezone
+
+    now = [datetime(2034, 12, 15, tzinfo=timezone.utc).timestamp()]  # the fixture expires 2035-01-01
+    with serve_in_thread(CREDENTIALS, rate=0, clock=lambda: now[0]) as emu:
+        sdk = client(emu)
+        cert_id = sdk.upload_user_certificate(upload_request("ending")).body.cert_id
+
+        def listed(status: str | None) -> list[tuple[int, str]]:
+            request = models.ListUserCertificateOrderRequest(order_type="UPLOAD", status=status)
+            items = sdk.list_user_certificate_order(request).body.certificate_order_list
+            return [(c.certificate_id, c.status) for c in items]
+
+        assert listed(None) == [(cert_id, "WILLEXPIRED")] == listed("WILLEXPIRED")
+        assert listed("ISSUED") == [] and listed("EXPIRED") == []
+        now[0] = datetime(2035, 2, 1, tzinfo=timezone.utc).timestamp()
+        assert listed(None) == []  # the API lists valid certificates unless asked otherwise
+        assert listed("EXPIRED") == [(cert_id, "EXPIRED")]
+        detail = sdk.get_user_certificate_detail(models.GetUserCertificateDetailRequest(cert_id=cert_id)).body
+        assert detail.expired is True
+        refused = sdk_error(sdk.upload_user_certificate, upload_request("too_late"))
+        assert refused.code == "CertFormatError" and "validity.expired" in refused.data["Recommend"]

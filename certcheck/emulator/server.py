@@ -177,9 +177,6 @@ class Emulator:
 
     # --- the request pipeline ----------------------------------------------------------------------------------
 
-    def secret_for(self, access_key_id: str) -> str | None:
-        return self._secrets.get(access_key_id)
-
     def record(self, call: Call) -> None:
         # One lock around both writes, so the file and the table list calls in the same order.
         with self._log_lock:
