@@ -16,6 +16,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_bulk
+import bench_hostile
 import bench_parts
 import bench_sm2
 import bench_sm_request
@@ -118,7 +119,10 @@ def main() -> int:
     # Bulk validation (issue 9): its own table and JSON (benchmarks/results/bench_bulk.json), same run.
     print("\n== bulk validation (benchmarks/bench_bulk.py)")
     bulk_failed = bench_bulk.main([])
-    return 1 if failed or bulk_failed else 0
+    # Hostile input (issue 8): time and output as ratios against size-matched ordinary input, same run.
+    print("\n== hostile input (benchmarks/bench_hostile.py)")
+    hostile_failed = bench_hostile.main()
+    return 1 if failed or bulk_failed or hostile_failed else 0
 
 
 if __name__ == "__main__":

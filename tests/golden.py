@@ -183,6 +183,18 @@ COMBINATIONS: dict[str, tuple[list[str], tuple[str, ...]]] = {  # name: (argumen
     "sm-keys-swapped": (_sm(SIGN_CHAIN, ENC_KEY, ENC_CHAIN, SIGN_KEY), ()),
     "sm-one-pair-in-both-roles": (_sm(SIGN_CHAIN, SIGN_KEY, SIGN_CHAIN, SIGN_KEY), ()),
     "sm-rsa-in-the-sign-fields": (_sm(RSA_CHAIN, RSA_KEY, ENC_CHAIN, ENC_KEY), ()),
+    "sm-rsa-ca-in-the-sign-fields": (
+        _sm("std/rsa-intermediate.pem", "std/rsa-intermediate.key", ENC_CHAIN, ENC_KEY),
+        (),
+    ),
+    "sm-ec-in-the-encrypt-fields": (_sm(SIGN_CHAIN, SIGN_KEY, "std/ec-p256-fullchain.pem", "std/ec-p256-leaf.key"), ()),
+    "sm-same-private-key-twice": (_sm(SIGN_CHAIN, SIGN_KEY, ENC_CHAIN, SIGN_KEY), ()),
+    "sm-sign-cert-unreadable": (_sm("broken/cert-bad-der.pem", SIGN_KEY, ENC_CHAIN, ENC_KEY), ()),
+    "sm-sign-cert-missing": (
+        ["--name", NAME, "--sign-key", SIGN_KEY, "--encrypt-cert", ENC_CHAIN, "--encrypt-key", ENC_KEY],
+        (),
+    ),
+    "sm2-key-for-an-rsa-certificate": (["--name", NAME, "--cert", RSA_CHAIN, "--key", SIGN_KEY], ()),
     "sm-encrypt-cert-missing": (
         ["--name", NAME, "--sign-cert", SIGN_CHAIN, "--sign-key", SIGN_KEY, "--encrypt-key", ENC_KEY],
         (),

@@ -5,6 +5,9 @@ Every check both ways: a certificate made to break it, and the nearest certifica
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
@@ -196,3 +199,39 @@ def test_a_dsa_issuer_is_said_to_be_unverified_not_wrong() -> None:
     assert messages, [(f.code, f.message) for f in report.findings]
     assert "not the one that signed it" not in messages[0]
     assert "does not verify DSA signatures" in messages[0]
+
+
+# --- the committed chains/ fixtures (fixtures/make.py, make_chains): each check both ways ------------------------
+
+CHAINS = Path(__file__).resolve().parent.parent / "fixtures" / "chains"
+CHAIN_CODES = (
+    "chain.unrelated",
+    "chain.issuer_not_ca",
+    "chain.issuer_key_usage",
+    "chain.path_length_exceeded",
+    "chain.unknown_critical_extension",
+)
+
+
+@pytest.mark.parametrize("path", sorted(p for p in CHAINS.glob("*.pem") if p.name != "root.pem"), ids=lambda p: p.name)
+def test_fixture_chain(path: Path) -> None:
+    expected = _chain_expect()[f"chains/{path.name}"]
+    report = certcheck.validate(
+        UploadParams(name="chains_example_com", cert=path.read_text(), key=(CHAINS / "leaf.key").read_text()), at=AT
+    )
+    raised = [f.code for f in report.findings if f.code in CHAIN_CODES]
+    assert raised == ([expected] if expected else []), [(f.code, f.message) for f in report.findings]
+    if expected is None:
+        assert report.ok, [(f.code, f.message) for f in report.findings]
+
+
+def _chain_expect() -> dict[str, str | None]:
+    """CHAIN_EXPECT from fixtures/make.py: the fixture script says what each file must raise."""
+    import ast
+
+    source = (CHAINS.parent / "make.py").read_text()
+    tree = ast.parse(source)
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "CHAIN_EXPECT":
+            return ast.literal_eval(node.value)  # type: ignore[no-any-return]
+    raise AssertionError("CHAIN_EXPECT not found in fixtures/make.py")

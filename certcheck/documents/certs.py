@@ -186,15 +186,17 @@ class Certificate(Record):
     def basic_constraints(self) -> BasicConstraints | None:
         from cryptography.x509 import BasicConstraints, ExtensionNotFound
 
+        if not self.extensions_readable:  # malformed or duplicated extensions: cert.malformed_extension
+            return None
         try:
             return self.x509.extensions.get_extension_for_class(BasicConstraints).value
-        except (ExtensionNotFound, ValueError):
+        except ExtensionNotFound:
             return None
 
     @cached_property
     def extension_facts(self) -> ExtensionFacts:
         """Malformed or duplicated extensions, and critical ones clients do not process (computed when asked)."""
-        return extension_facts(self.der, parsed_ok=self.extensions_readable)
+        return extension_facts(self.der, self.x509.extensions if self.extensions_readable else None)
 
     @cached_property
     def is_ca(self) -> bool:
@@ -209,9 +211,11 @@ class Certificate(Record):
     def key_usage(self) -> KeyUsage | None:
         from cryptography.x509 import KeyUsage
 
+        if not self.extensions_readable:  # DuplicateExtension is no ValueError: ask once, not per lookup
+            return None
         try:
             return self.x509.extensions.get_extension_for_class(KeyUsage).value
-        except (x509.ExtensionNotFound, ValueError):
+        except x509.ExtensionNotFound:
             return None
 
     def __repr__(self) -> str:

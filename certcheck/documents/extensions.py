@@ -11,9 +11,11 @@ extension, and only for certificates whose extensions failed.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+
+from cryptography.x509 import Extensions
 
 from certcheck._crypto import der
+from certcheck._record import Record
 
 __all__ = ["KNOWN_CRITICAL", "ExtensionFacts", "RawExtension", "extension_facts", "raw_extensions"]
 
@@ -50,11 +52,17 @@ NAMES = {
 _EXPLICIT_3, _BOOLEAN = 0xA3, 0x01
 
 
-@dataclass(frozen=True)
-class RawExtension:
+class RawExtension(Record):
+    __slots__ = ("critical", "der", "oid")
     oid: str
     critical: bool
     der: bytes  # the whole Extension SEQUENCE
+
+    def __init__(self, oid: str, critical: bool, der: bytes) -> None:
+        init = object.__setattr__
+        init(self, "oid", oid)
+        init(self, "critical", critical)
+        init(self, "der", der)
 
     @property
     def name(self) -> str:
@@ -62,12 +70,17 @@ class RawExtension:
         return f"{known} ({self.oid})" if known else self.oid
 
 
-@dataclass(frozen=True)
-class ExtensionFacts:
+class ExtensionFacts(Record):
     """What a certificate's extensions look like to a client."""
 
-    malformed: tuple[str, ...] = ()  # "subjectAltName (2.5.29.17): ...", "authorityKeyIdentifier given twice"
-    unknown_critical: tuple[str, ...] = ()  # names of critical extensions clients do not process
+    __slots__ = ("malformed", "unknown_critical")
+    malformed: tuple[str, ...]  # "subjectAltName (2.5.29.17): ...", "authorityKeyIdentifier given twice"
+    unknown_critical: tuple[str, ...]  # names of critical extensions clients do not process
+
+    def __init__(self, malformed: tuple[str, ...] = (), unknown_critical: tuple[str, ...] = ()) -> None:
+        init = object.__setattr__
+        init(self, "malformed", malformed)
+        init(self, "unknown_critical", unknown_critical)
 
 
 def raw_extensions(cert_der: bytes) -> list[RawExtension]:
@@ -90,9 +103,17 @@ def raw_extensions(cert_der: bytes) -> list[RawExtension]:
     return out
 
 
-def extension_facts(cert_der: bytes, parsed_ok: bool) -> ExtensionFacts:
-    """Malformed, duplicated and unknown critical extensions. ``parsed_ok``: cryptography read them all (then
-    only duplicates it tolerates and unknown critical ones are looked for)."""
+def extension_facts(cert_der: bytes, parsed: Extensions | None) -> ExtensionFacts:
+    """Malformed, duplicated and unknown critical extensions. ``parsed``: the extensions as cryptography read them
+    (it refuses duplicates and malformed ones), or None when it could not; only then is the DER walked here."""
+    if parsed is not None:  # the common case: microseconds
+        return ExtensionFacts(
+            unknown_critical=tuple(
+                _name(ext.oid.dotted_string)
+                for ext in parsed
+                if ext.critical and ext.oid.dotted_string not in KNOWN_CRITICAL
+            )
+        )
     try:
         raw = raw_extensions(cert_der)
     except ValueError as exc:
@@ -102,12 +123,12 @@ def extension_facts(cert_der: bytes, parsed_ok: bool) -> ExtensionFacts:
     for ext in raw:
         seen[ext.oid] = seen.get(ext.oid, 0) + 1
     malformed += [f"{_name(oid)} appears {n} times" for oid, n in seen.items() if n > 1]
-    if not parsed_ok:
-        for ext in raw:
-            if seen[ext.oid] == 1 and not _readable_alone(cert_der, ext):
-                malformed.append(f"{ext.name} cannot be decoded")
-        if not malformed:
-            malformed.append("the extensions cannot be decoded")
+    # cryptography refused the list: find the extension it could not read, each tried alone.
+    for ext in raw:
+        if seen[ext.oid] == 1 and not _readable_alone(cert_der, ext):
+            malformed.append(f"{ext.name} cannot be decoded")
+    if not malformed:
+        malformed.append("the extensions cannot be decoded")
     unknown = tuple(ext.name for ext in raw if ext.critical and ext.oid not in KNOWN_CRITICAL)
     return ExtensionFacts(tuple(malformed), unknown)
 
