@@ -101,8 +101,8 @@ def validate_many(
     clock reading judges the whole run. ``executor``: any ``concurrent.futures.Executor`` (yours: not shut
     down); or ``jobs=N`` for a process pool of N workers started and stopped here; neither: in this process.
     ``batch_size``: requests per task (default by executor kind); ``window``: batches in flight (default 2 per
-    worker + 2). ``duplicate_names``: Names known to occur more than once in the run (see
-    ``certcheck.sources.duplicate_names``): each request using one gets ``name.duplicate_in_run``.
+    worker + 2; 4 per worker + 2 on Dask). ``duplicate_names``: Names known to occur more than once in the run (see
+    ``certcheck.sources.estate.duplicate_names``): each request using one gets ``name.duplicate_in_run``.
 
     Raises ValueError for a bad argument, before any request is pulled.
     """
