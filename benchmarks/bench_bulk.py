@@ -460,8 +460,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{row['validate_many_us']:.0f} us",
                 f"{row['floor_us']:.0f} us",
                 f"{row['ratio']:.2f}x",
-                "(core: <= 1.5x)",
-                True,
+                "<= 1.5x (issue 7)",
+                row["ratio"] <= 1.5,  # judged honestly here too: a PASS beside a missed target misleads
             )
             for kind, row in results["one_core_vs_floor"].items()
         ),
