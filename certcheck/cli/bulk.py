@@ -28,6 +28,7 @@ from certcheck.cli._common import (
     threshold,
     wants_colour,
 )
+from certcheck.cli.check import DEFAULTS, FORMATS  # bulk renders the same reports, with the same defaults
 
 if TYPE_CHECKING:
     from certcheck.bulk import Result
@@ -37,16 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["EXIT_INTERRUPTED", "register", "run"]
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
-# The stream formats of certcheck.render (kept here so that building the parser imports nothing heavy).
-FORMATS = ("text", "json", "jsonl", "sarif", "junit", "github")
-DEFAULTS: dict[str, Any] = {
-    "fail-on": "error",
-    "min-severity": "info",
-    "profile": "2025-11",
-    "expiry-warning-days": 30.0,
-    "format": "text",
-}
-
 EPILOG = """\
 examples:
   certcheck bulk /etc/letsencrypt/live
