@@ -207,16 +207,7 @@ class CertificateParts(NamedTuple):
 
 def certificate_parts(cert_der: bytes) -> CertificateParts:
     """The DER of a certificate's issuer, subject, SubjectPublicKeyInfo and extensions, in one walk."""
-    tbs = read_tlv(cert_der, read_tlv(cert_der).content)
-    pos = tbs.content
-    first = read_tlv(cert_der, pos, tbs.end)
-    if first.tag == 0xA0:  # optional [0] version
-        pos = first.end
-    for _ in range(2):  # serialNumber, signature
-        pos = read_tlv(cert_der, pos, tbs.end).end
-    issuer = read_tlv(cert_der, pos, tbs.end)
-    validity = read_tlv(cert_der, issuer.end, tbs.end)
-    subject = read_tlv(cert_der, validity.end, tbs.end)
+    tbs, issuer, subject = _tbs_to_subject(cert_der)
     spki = read_tlv(cert_der, subject.end, tbs.end)
     extensions = None
     pos = spki.end
@@ -231,6 +222,12 @@ def certificate_parts(cert_der: bytes) -> CertificateParts:
 def certificate_names(cert_der: bytes) -> tuple[bytes, bytes]:
     """The DER of (issuer, subject) of a certificate, without building Python Name objects: cryptography
     builds a fresh Name on every access (~17 us each), and chain building compares names often."""
+    _, issuer, subject = _tbs_to_subject(cert_der)
+    return issuer.raw(cert_der), subject.raw(cert_der)
+
+
+def _tbs_to_subject(cert_der: bytes) -> tuple[TLV, TLV, TLV]:
+    """The TBSCertificate, its issuer and its subject: the walk both readers above share."""
     tbs = read_tlv(cert_der, read_tlv(cert_der).content)
     pos = tbs.content
     first = read_tlv(cert_der, pos, tbs.end)
@@ -241,4 +238,4 @@ def certificate_names(cert_der: bytes) -> tuple[bytes, bytes]:
     issuer = read_tlv(cert_der, pos, tbs.end)
     validity = read_tlv(cert_der, issuer.end, tbs.end)
     subject = read_tlv(cert_der, validity.end, tbs.end)
-    return issuer.raw(cert_der), subject.raw(cert_der)
+    return tbs, issuer, subject
