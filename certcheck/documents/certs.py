@@ -11,12 +11,13 @@ lazily, when a rule asks.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import hashlib
 import warnings
 from collections.abc import Callable
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from cryptography import x509
@@ -29,7 +30,7 @@ from certcheck.documents.names import Comparable, comparable
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
-    from cryptography.x509 import BasicConstraints, KeyUsage, Name
+    from cryptography.x509 import BasicConstraints, Extension, ExtensionType, KeyUsage, Name, ObjectIdentifier
     from cryptography.x509 import Certificate as X509Certificate
 
 __all__ = ["SUPPORTED_CURVES", "Algorithm", "Certificate", "load_certificate", "same_name"]
@@ -74,6 +75,8 @@ SM2_ALGORITHMS = {
     bytes.fromhex("301406082a811ccf5501822d06082a811ccf5501822d"),
 }
 _BASIC_CONSTRAINTS = bytes.fromhex("0603551d13")  # the extension's OID as DER
+_BASIC_CONSTRAINTS_OID = x509.ObjectIdentifier("2.5.29.19")
+_KEY_USAGE_OID = x509.ObjectIdentifier("2.5.29.15")
 
 
 class Certificate(Record):
@@ -173,34 +176,39 @@ class Certificate(Record):
         return (comparable(names[0]), comparable(names[1])) if names is not None else None
 
     @cached_property
-    def extensions_readable(self) -> bool:
-        """False: cryptography cannot decode the extensions (cert.malformed_extension). Decoding them all costs
-        ~15 us a leaf, so it happens when a rule asks, not at parse."""
+    def _decoded_extensions(self) -> dict[ObjectIdentifier, Extension[ExtensionType]] | None:
+        """cryptography's decoding of every extension, by OID; None when it refuses them (one malformed or
+        duplicated extension refuses the list). Decoded once (~8 us a leaf) when a rule first asks, and every
+        extension view below reads it rather than walking the DER again."""
         try:
-            self.x509.extensions  # noqa: B018
+            return {ext.oid: ext for ext in self.x509.extensions}
         except Exception:  # a malformed or duplicated extension: the rest of the certificate is still read
-            return False
-        return True
+            return None
+
+    @property
+    def extensions_readable(self) -> bool:
+        """False: cryptography cannot decode the extensions (cert.malformed_extension)."""
+        return self._decoded_extensions is not None
 
     @cached_property
     def basic_constraints(self) -> BasicConstraints | None:
-        from cryptography.x509 import BasicConstraints, ExtensionNotFound
-
-        if not self.extensions_readable:  # malformed or duplicated extensions: cert.malformed_extension
-            return None
-        try:
-            return self.x509.extensions.get_extension_for_class(BasicConstraints).value
-        except ExtensionNotFound:
-            return None
+        decoded = self._decoded_extensions  # None: malformed or duplicated extensions (cert.malformed_extension)
+        ext = decoded.get(_BASIC_CONSTRAINTS_OID) if decoded is not None else None
+        return ext.value if ext is not None else None  # type: ignore[return-value]
 
     @cached_property
     def extension_facts(self) -> ExtensionFacts:
         """Malformed or duplicated extensions, and critical ones clients do not process (computed when asked)."""
-        return extension_facts(self.der, self.x509.extensions if self.extensions_readable else None)
+        decoded = self._decoded_extensions
+        return extension_facts(self.der, None if decoded is None else decoded.values())
 
     @cached_property
     def is_ca(self) -> bool:
-        """basicConstraints cA, read from the DER alone: malformed counts as not a CA (judged elsewhere)."""
+        """basicConstraints cA; malformed counts as not a CA (judged elsewhere)."""
+        if self._decoded_extensions is not None:
+            constraints = self.basic_constraints
+            return constraints is not None and constraints.ca
+        # cryptography refused the list: the DER alone, which still tells a CA whose other extension is broken.
         extensions: bytes | None = self.__dict__["_extensions"]
         try:
             return _basic_constraints_ca(extensions) if extensions is not None else False
@@ -209,14 +217,23 @@ class Certificate(Record):
 
     @cached_property
     def key_usage(self) -> KeyUsage | None:
-        from cryptography.x509 import KeyUsage
+        decoded = self._decoded_extensions
+        ext = decoded.get(_KEY_USAGE_OID) if decoded is not None else None
+        return ext.value if ext is not None else None  # type: ignore[return-value]
 
-        if not self.extensions_readable:  # DuplicateExtension is no ValueError: ask once, not per lookup
-            return None
-        try:
-            return self.x509.extensions.get_extension_for_class(KeyUsage).value
-        except x509.ExtensionNotFound:
-            return None
+    def _warm(self) -> None:
+        """Compute every lazy view now: for a certificate shared by many requests (see ``load_certificate``)."""
+        for view in _LAZY_VIEWS:
+            # A view that fails is left lazy: the rule that asks for it meets the failure, as it would uncached.
+            with contextlib.suppress(Exception):
+                getattr(self, view)
+
+    def _placed(self, field: str, position: int, canonical: str | None) -> Certificate:
+        """This certificate as given at another place: a copy sharing the parsed data and the lazy views."""
+        copy = object.__new__(Certificate)
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__.update(field=field, position=position, canonical=canonical)
+        return copy
 
     def __repr__(self) -> str:
         return f"Certificate({self.field} #{self.position}, {self.algorithm.value}, sha256:{self.fingerprint[:12]})"
@@ -269,8 +286,43 @@ def _name_text(get_name: Callable[[], Name], full: bool = False) -> str:
     return text or "empty name"
 
 
+# The lazy views a shared certificate computes once, before it enters the cache.
+_LAZY_VIEWS = (
+    "fingerprint",
+    "subject",
+    "issuer",
+    "_decoded_extensions",
+    "basic_constraints",
+    "key_usage",
+    "extension_facts",
+    "is_ca",
+)
+
+# Intermediates repeat across an estate's requests (a CA issues thousands of leaves, and a handful of CAs issue
+# most certificates), leaves do not. Parsing one and computing its lazy views costs ~40 us
+# (benchmarks/bench_standard.py, the "shared intermediate" and "distinct intermediates" rows); a hit costs a copy
+# (~1 us). Bounded: at most this many certificates are kept, whatever the number of requests.
+ISSUER_CACHE_SIZE = 64
+
+
 def load_certificate(field: str, position: int, data: bytes, canonical: str | None = None) -> Certificate:
-    """Parse DER; raise ValueError (with a safe message) when it is not a certificate."""
+    """Parse DER; raise ValueError (with a safe message) when it is not a certificate.
+
+    Certificates after the first of a field (the chain) come from a bounded cache of parsed certificates.
+    """
+    if position > 1:
+        return _shared(bytes(data))._placed(field, position, canonical)
+    return _load(field, position, data, canonical)
+
+
+@lru_cache(maxsize=ISSUER_CACHE_SIZE)  # thread-safe; an exception (unreadable DER) is not cached
+def _shared(data: bytes) -> Certificate:
+    cert = _load("", 0, data, None)
+    cert._warm()
+    return cert
+
+
+def _load(field: str, position: int, data: bytes, canonical: str | None) -> Certificate:
     try:
         with warnings.catch_warnings():
             # cryptography warns about non-positive serials or odd name lengths, which some SM2 CAs issue.

@@ -11,8 +11,11 @@ extension, and only for certificates whose extensions failed.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from cryptography.x509 import Extensions
+if TYPE_CHECKING:
+    from cryptography.x509 import Extension, ExtensionType
 
 from certcheck._crypto import der
 from certcheck._record import Record
@@ -103,7 +106,7 @@ def raw_extensions(cert_der: bytes) -> list[RawExtension]:
     return out
 
 
-def extension_facts(cert_der: bytes, parsed: Extensions | None) -> ExtensionFacts:
+def extension_facts(cert_der: bytes, parsed: Iterable[Extension[ExtensionType]] | None) -> ExtensionFacts:
     """Malformed, duplicated and unknown critical extensions. ``parsed``: the extensions as cryptography read them
     (it refuses duplicates and malformed ones), or None when it could not; only then is the DER walked here."""
     if parsed is not None:  # the common case: microseconds
