@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
-
-from cryptography.x509.oid import NameOID
 
 from certcheck import pem
 from certcheck.documents import Documents
@@ -158,11 +155,7 @@ def _leaf(docs: Documents) -> Leaf | None:
             return None
         cert = chain.leaf
         try:
-            with warnings.catch_warnings():  # a non-positive serial: judged by the rules, not worth a warning here
-                warnings.simplefilter("ignore")
-                serial = cert.x509.serial_number
-            names = cert.x509.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-            common_name = names[0].value if names and isinstance(names[0].value, str) else None
+            serial, common_name = cert.serial, cert.common_name
         except Exception:  # an odd certificate still uploads; it just cannot be looked up by these facts
             return None
         return Leaf(cert_field, serial, cert.fingerprint, common_name)

@@ -36,6 +36,7 @@ __all__ = [
     "oid",
     "read_tlv",
     "sequence_of",
+    "simple_common_name",
     "spki_from_tbs",
 ]
 
@@ -203,11 +204,12 @@ class CertificateParts(NamedTuple):
     subject: bytes
     spki: bytes
     extensions: bytes | None  # the Extensions SEQUENCE inside [3], when there is one
+    serial: bytes  # the serialNumber INTEGER's content octets
 
 
 def certificate_parts(cert_der: bytes) -> CertificateParts:
-    """The DER of a certificate's issuer, subject, SubjectPublicKeyInfo and extensions, in one walk."""
-    tbs, issuer, subject = _tbs_to_subject(cert_der)
+    """The DER of a certificate's issuer, subject, SubjectPublicKeyInfo, extensions and serial, in one walk."""
+    tbs, serial, issuer, subject = _tbs_to_subject(cert_der)
     spki = read_tlv(cert_der, subject.end, tbs.end)
     extensions = None
     pos = spki.end
@@ -216,26 +218,62 @@ def certificate_parts(cert_der: bytes) -> CertificateParts:
         if field.tag == 0xA3:
             extensions = read_tlv(cert_der, field.content, field.end).raw(cert_der)
         pos = field.end
-    return CertificateParts(issuer.raw(cert_der), subject.raw(cert_der), spki.raw(cert_der), extensions)
+    return CertificateParts(
+        issuer.raw(cert_der), subject.raw(cert_der), spki.raw(cert_der), extensions, serial.value(cert_der)
+    )
 
 
 def certificate_names(cert_der: bytes) -> tuple[bytes, bytes]:
     """The DER of (issuer, subject) of a certificate, without building Python Name objects: cryptography
     builds a fresh Name on every access (~17 us each), and chain building compares names often."""
-    _, issuer, subject = _tbs_to_subject(cert_der)
+    _, _, issuer, subject = _tbs_to_subject(cert_der)
     return issuer.raw(cert_der), subject.raw(cert_der)
 
 
-def _tbs_to_subject(cert_der: bytes) -> tuple[TLV, TLV, TLV]:
-    """The TBSCertificate, its issuer and its subject: the walk both readers above share."""
+def _tbs_to_subject(cert_der: bytes) -> tuple[TLV, TLV, TLV, TLV]:
+    """The TBSCertificate, its serialNumber, issuer and subject: the walk both readers above share."""
     tbs = read_tlv(cert_der, read_tlv(cert_der).content)
-    pos = tbs.content
-    first = read_tlv(cert_der, pos, tbs.end)
-    if first.tag == 0xA0:  # optional [0] version
-        pos = first.end
-    for _ in range(2):  # serialNumber, signature
-        pos = read_tlv(cert_der, pos, tbs.end).end
-    issuer = read_tlv(cert_der, pos, tbs.end)
+    serial = read_tlv(cert_der, tbs.content, tbs.end)
+    if serial.tag == 0xA0:  # optional [0] version
+        serial = read_tlv(cert_der, serial.end, tbs.end)
+    if serial.tag != INTEGER:
+        raise ValueError("DER: expected the serialNumber INTEGER")
+    signature = read_tlv(cert_der, serial.end, tbs.end)
+    issuer = read_tlv(cert_der, signature.end, tbs.end)
     validity = read_tlv(cert_der, issuer.end, tbs.end)
     subject = read_tlv(cert_der, validity.end, tbs.end)
-    return tbs, issuer, subject
+    return tbs, serial, issuer, subject
+
+
+_COMMON_NAME = bytes.fromhex("0603550403")  # id-at-commonName (2.5.4.3) as DER
+# The string types real certificates put a commonName in, and how they decode; anything rarer (BMPString,
+# T61String, a multi-valued RDN) is left to cryptography's Name.
+_NAME_STRINGS = {0x0C: "utf-8", 0x13: "ascii", 0x16: "ascii"}
+_PRINTABLE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 '()+,-./:=?")
+
+
+def simple_common_name(name: bytes) -> str | None:
+    """The first commonName of a Name's DER when the Name is plain (one attribute per RDN, the CN a UTF8String,
+    PrintableString or IA5String); None otherwise, and the caller asks cryptography. Building cryptography's
+    Name to read one attribute costs ~4 us a certificate; this walk ~1 us."""
+    try:
+        outer = read_tlv(name)
+        pos = outer.content
+        while pos < outer.end:
+            rdn = read_tlv(name, pos, outer.end)
+            attribute = read_tlv(name, rdn.content, rdn.end)
+            if attribute.end != rdn.end:
+                return None  # a multi-valued RDN: cryptography's order rules
+            if name.startswith(_COMMON_NAME, attribute.content):
+                value = read_tlv(name, attribute.content + len(_COMMON_NAME), attribute.end)
+                encoding = _NAME_STRINGS.get(value.tag)
+                if encoding is None or value.end != attribute.end:
+                    return None
+                text = name[value.content : value.end].decode(encoding)
+                if value.tag == 0x13 and not _PRINTABLE.issuperset(text):
+                    return None  # cryptography's reading of a PrintableString outside its alphabet
+                return text
+            pos = rdn.end
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return None

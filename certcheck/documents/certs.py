@@ -104,6 +104,7 @@ class Certificate(Record):
     not_before: datetime
     not_after: datetime
     signature_oid: str
+    _serial: bytes  # the serialNumber's content octets
 
     def __init__(self, field: str, position: int, data: bytes, cert: X509Certificate, canonical: str | None) -> None:
         parts = der.certificate_parts(data)
@@ -129,6 +130,7 @@ class Certificate(Record):
         init(self, "not_after", cert.not_valid_after_utc)
         init(self, "signature_oid", cert.signature_algorithm_oid.dotted_string)
         init(self, "_extensions", parts.extensions)
+        init(self, "_serial", parts.serial)
 
     @cached_property
     def public_key(self) -> rsa.RSAPublicKey | ec.EllipticCurvePublicKey | None:
@@ -144,11 +146,36 @@ class Certificate(Record):
 
     @cached_property
     def subject(self) -> str:
-        return _name_text(lambda: self.x509.subject)
+        """ "CN=..." when the subject has a common name, else the whole subject (RFC 4514): for messages."""
+        common_name = der.simple_common_name(self.subject_der)
+        return f"CN={common_name}" if common_name is not None else _name_text(lambda: self.x509.subject)
 
     @cached_property
     def issuer(self) -> str:
-        return _name_text(lambda: self.x509.issuer)
+        common_name = der.simple_common_name(self.issuer_der)
+        return f"CN={common_name}" if common_name is not None else _name_text(lambda: self.x509.issuer)
+
+    @cached_property
+    def common_name(self) -> str | None:
+        """The subject's first commonName; None when it has none. Raises what cryptography raises on a name it
+        cannot read."""
+        from cryptography.x509.oid import NameOID
+
+        simple = der.simple_common_name(self.subject_der)
+        if simple is not None:
+            return simple
+        names = self.x509.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        return names[0].value if names and isinstance(names[0].value, str) else None
+
+    @cached_property
+    def serial(self) -> int:
+        """The serial number (negative ones exist: some SM2 CAs issue them). Raises on an unreadable one."""
+        try:
+            return der.integer(self._serial, der.TLV(der.INTEGER, 0, 0, len(self._serial)), signed=True)
+        except ValueError:  # not minimally encoded: cryptography's reading, without its warning
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return self.x509.serial_number
 
     @cached_property
     def subject_full(self) -> str:
