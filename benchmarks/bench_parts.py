@@ -3,7 +3,7 @@
 Each row times what certcheck does itself against what it would otherwise ask a library for:
 - names, the public key and basicConstraints read from one DER walk (certcheck/_crypto/der.py,
   documents/certs.py) against ``cryptography``'s objects for the same (a Name per access, the key object,
-  every extension decoded at once);
+  every extension decoded at once), the subject's common name, and one read of the DER reader itself;
 - an SM2 PKCS#8 key read with certcheck's strict DER reader (certcheck/_crypto/sm2key.py) against pyasn1,
   and pyasn1's import cost, which every `certcheck check` paid when keys were read with it;
 - ``pem.read`` on a field of nothing but BEGIN lines, at two sizes: linear means the time per KiB stays flat.
@@ -68,6 +68,14 @@ def run() -> dict[str, float]:
     except ImportError:  # pyasn1 is a test dependency only
         pass
     out["der_walk_tlv_us"] = _us(lambda: der.certificate_parts(leaf_der))
+    out["der_read_tlv_short_form_us"] = _us(lambda: der.read_tlv(leaf_der, 4), 20000)
+    out["der_read_tlv_two_octet_length_us"] = _us(lambda: der.read_tlv(leaf_der), 20000)
+    subject = der.certificate_parts(leaf_der).subject
+    parsed = x509.load_der_x509_certificate(leaf_der)
+    out["cryptography_common_name_us"] = _us(
+        lambda: parsed.subject.get_attributes_for_oid(x509.oid.NameOID.COMMON_NAME)[0].value, 2000
+    )
+    out["certcheck_common_name_us"] = _us(lambda: der.simple_common_name(subject), 2000)
 
     per_kib = []
     for kib in (32, 255):
