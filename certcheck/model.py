@@ -177,7 +177,8 @@ class UploadParams:
         if value is None:
             return False
         if isinstance(value, (str, bytes)):
-            return bool(value.strip())
+            # isspace() stops at the first character that is not whitespace; strip() would copy the whole PEM
+            return bool(value) and not value.isspace()
         return True
 
     @classmethod

@@ -24,6 +24,7 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from certcheck._crypto import der
+from certcheck._crypto.der import CertificateParts
 from certcheck._record import Record
 from certcheck.documents.extensions import ExtensionFacts, extension_facts
 from certcheck.documents.names import Comparable, comparable
@@ -106,8 +107,16 @@ class Certificate(Record):
     signature_oid: str
     _serial: bytes  # the serialNumber's content octets
 
-    def __init__(self, field: str, position: int, data: bytes, cert: X509Certificate, canonical: str | None) -> None:
-        parts = der.certificate_parts(data)
+    def __init__(
+        self,
+        field: str,
+        position: int,
+        data: bytes,
+        cert: X509Certificate,
+        canonical: str | None,
+        parts: CertificateParts | None = None,
+    ) -> None:
+        parts = parts or der.certificate_parts(data)
         algorithm, curve, point, rsa_public, size, detail, valid = _classify(cert, parts.spki)
         init = object.__setattr__
         init(self, "field", field)
@@ -350,7 +359,12 @@ def _shared(data: bytes) -> Certificate:
 
 
 def _load(field: str, position: int, data: bytes, canonical: str | None) -> Certificate:
+    parts = der.attempt(der.certificate_parts, data)
     try:
+        if parts is not None and _positive(parts.serial):
+            # Nothing for cryptography to warn about (it warns at load about a serial that is not positive):
+            # no catch_warnings, which copies the filter list (~2 us a certificate).
+            return Certificate(field, position, data, x509.load_der_x509_certificate(data), canonical, parts)
         with warnings.catch_warnings():
             # cryptography warns about non-positive serials or odd name lengths, which some SM2 CAs issue.
             warnings.simplefilter("ignore")
@@ -359,6 +373,10 @@ def _load(field: str, position: int, data: bytes, canonical: str | None) -> Cert
         raise
     except Exception as exc:  # InvalidVersion, DuplicateExtension, ...: cryptography's own exception types
         raise ValueError(type(exc).__name__) from None
+
+
+def _positive(serial: bytes) -> bool:
+    return bool(serial) and not serial[0] & 0x80 and bool(serial.strip(b"\0"))
 
 
 _Classified = tuple[Algorithm, "str | None", "bytes | None", "tuple[int, int] | None", "int | None", str, bool]
