@@ -8,6 +8,10 @@ Method: N distinct generated requests (benchmarks/generate.py); each pass times 
 certcheck over all N (the order alternates between passes), on one core; the reported ratio is the median of the
 passes' ratios. Target: <= 1.5x, for RSA-2048 and for EC P-256. Also checked: no memory retained per request.
 
+The requests' leaves share one intermediate, as an estate's do (a CA issues thousands of leaves), and certcheck
+keeps a bounded cache of parsed intermediates (documents/certs.py). The "distinct intermediates" rows give
+every request an intermediate of its own: the cache never hits, the worst case. They are shown, not judged.
+
 Run: ``.venv/bin/python benchmarks/bench_standard.py`` (exit 1 if a target is missed).
 """
 
@@ -54,8 +58,8 @@ def _pass(fn: Callable[[Standard], None], requests: Sequence[Standard]) -> float
     return (time.perf_counter() - start) / len(requests)
 
 
-def measure(algorithm: str, passes: int = PASSES) -> dict[str, float]:
-    requests = standard_requests(COUNT[algorithm], algorithm)
+def measure(algorithm: str, passes: int = PASSES, distinct_issuers: bool = False) -> dict[str, float]:
+    requests = standard_requests(COUNT[algorithm], algorithm, distinct_issuers=distinct_issuers)
     for request in requests[:3]:  # warm: lazy imports, first-use tables
         floor(request)
         checked(request)
@@ -103,7 +107,10 @@ def retained(requests: Sequence[Standard]) -> float:
 
 
 def run() -> dict[str, dict[str, float]]:
-    return {alg: measure(alg) for alg in ("RSA", "EC")}
+    results = {alg: measure(alg) for alg in ("RSA", "EC")}
+    for alg in ("RSA", "EC"):
+        results[f"{alg} distinct intermediates"] = measure(alg, distinct_issuers=True)
+    return results
 
 
 def report(results: dict[str, dict[str, float]]) -> bool:
@@ -111,11 +118,12 @@ def report(results: dict[str, dict[str, float]]) -> bool:
     print("standard request (leaf + intermediate + key), validate() + api_params(), distinct requests, one core,")
     print(f"median of {PASSES} paired passes; target <= {TARGET_RATIO}x the cryptographic floor")
     for alg, r in results.items():
-        verdict = "ok" if r["ratio"] <= TARGET_RATIO else "MISSED"
+        judged = "distinct" not in alg  # the worst case is shown beside the target, not judged by it
+        verdict = ("ok" if r["ratio"] <= TARGET_RATIO else "MISSED") if judged else "shown"
         leak = "ok" if r["retained_bytes_per_request"] < RETAINED_LIMIT else "GROWS"
-        ok &= verdict == "ok" and leak == "ok"
+        ok &= verdict in ("ok", "shown") and leak == "ok"
         print(
-            f"  {alg:3}  floor {r['floor_us']:7.1f} us   certcheck {r['certcheck_us']:7.1f} us   "
+            f"  {alg:27}  floor {r['floor_us']:7.1f} us   certcheck {r['certcheck_us']:7.1f} us   "
             f"ratio {r['ratio']:5.2f}x ({verdict})   retained {r['retained_bytes_per_request']:.0f} B/request ({leak})"
         )
     return ok

@@ -118,8 +118,14 @@ def _pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
-def standard_requests(count: int, algorithm: str, rsa_pool: int = 12) -> list[Standard]:
-    """``count`` distinct requests: leaf + intermediate in Cert, the leaf's key (PKCS#1 RSA or SEC1 EC) in Key."""
+def standard_requests(
+    count: int, algorithm: str, rsa_pool: int = 12, *, distinct_issuers: bool = False
+) -> list[Standard]:
+    """``count`` distinct requests: leaf + intermediate in Cert, the leaf's key (PKCS#1 RSA or SEC1 EC) in Key.
+
+    The leaves share one intermediate, as an estate's certificates share their CA's, unless ``distinct_issuers``:
+    then each request has an intermediate of its own (the worst case for certcheck's cache of intermediates).
+    """
     random.seed(count)
     if algorithm == "RSA":
         keys: list[rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey] = [
@@ -132,10 +138,13 @@ def standard_requests(count: int, algorithm: str, rsa_pool: int = 12) -> list[St
         keys = [ec.generate_private_key(ec.SECP256R1()) for _ in range(count)]
         root_key, ca_key = ec.generate_private_key(ec.SECP384R1()), ec.generate_private_key(ec.SECP256R1())
         key_format = serialization.PrivateFormat.TraditionalOpenSSL
-    ca = _ca(ca_key, root_key, _name("Bench Intermediate R1", "Bench CA"), _name("Bench Root X1", "Bench CA"))
+    root = _name("Bench Root X1", "Bench CA")
+    ca = _ca(ca_key, root_key, _name("Bench Intermediate R1", "Bench CA"), root)
     out = []
     for i in range(count):
         key = keys[i % len(keys)]
+        if distinct_issuers:
+            ca = _ca(ca_key, root_key, _name(f"Bench Intermediate {i}", "Bench CA"), root)
         leaf = _leaf(i, key, ca_key, ca)
         key_pem = key.private_bytes(serialization.Encoding.PEM, key_format, serialization.NoEncryption())
         params = UploadParams(

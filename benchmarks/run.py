@@ -35,14 +35,17 @@ def main() -> int:
     parts = bench_parts.run()
     rows: list[tuple[str, str, str, float, str, bool]] = []
     for alg, r in standard.items():
+        judged = "distinct" not in alg  # the cache's worst case: shown, not judged (bench_standard.py)
         rows.append(
             (
-                f"standard {alg} request: validate() + api_params()",
+                f"standard {alg} request: validate() + api_params()"
+                if judged
+                else f"  {alg} (worst case: no cache hit)",
                 f"{r['certcheck_us']:.0f} us",
                 f"floor {r['floor_us']:.0f} us",
                 r["ratio"],
-                f"<= {bench_standard.TARGET_RATIO}x",
-                r["ratio"] <= bench_standard.TARGET_RATIO,
+                f"<= {bench_standard.TARGET_RATIO}x" if judged else "(shown)",
+                r["ratio"] <= bench_standard.TARGET_RATIO or not judged,
             )
         )
         rows.append(
