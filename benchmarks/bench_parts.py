@@ -4,6 +4,8 @@ Each row times what certcheck does itself against what it would otherwise ask a 
 - names, the public key and basicConstraints read from one DER walk (certcheck/_crypto/der.py,
   documents/certs.py) against ``cryptography``'s objects for the same (a Name per access, the key object,
   every extension decoded at once), the subject's common name, and one read of the DER reader itself;
+- a leaf's signature checked with verify_directly_issued_by against the issuer's kept key object over the
+  signed bytes as given (documents/chain.py);
 - an SM2 PKCS#8 key read with certcheck's strict DER reader (certcheck/_crypto/sm2key.py) against pyasn1,
   and pyasn1's import cost, which every `certcheck check` paid when keys were read with it;
 - ``pem.read`` on a field of nothing but BEGIN lines, at two sizes: linear means the time per KiB stays flat.
@@ -19,6 +21,7 @@ import timeit
 from collections.abc import Callable
 
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import padding
 from generate import SM2_FIXTURES, standard_requests
 
 from certcheck import pem
@@ -68,6 +71,15 @@ def run() -> dict[str, float]:
     except ImportError:  # pyasn1 is a test dependency only
         pass
     out["der_walk_tlv_us"] = _us(lambda: der.certificate_parts(leaf_der))
+    issuer = x509.load_der_x509_certificate(pem.read("Cert", str(request.params.cert)).blocks[1].der)
+    leaf = load_certificate("Cert", 1, leaf_der)
+    out["cryptography_verify_directly_issued_by_us"] = _us(lambda: leaf.x509.verify_directly_issued_by(issuer))
+    issuer_key = issuer.public_key()
+    out["certcheck_verify_with_kept_key_us"] = _us(
+        lambda: issuer_key.verify(  # type: ignore[union-attr, call-arg]
+            leaf.x509.signature, leaf.tbs, padding.PKCS1v15(), leaf.x509.signature_hash_algorithm
+        )
+    )
     out["der_read_tlv_short_form_us"] = _us(lambda: der.read_tlv(leaf_der, 4), 20000)
     out["der_read_tlv_two_octet_length_us"] = _us(lambda: der.read_tlv(leaf_der), 20000)
     subject = der.certificate_parts(leaf_der).subject

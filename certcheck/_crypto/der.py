@@ -226,6 +226,7 @@ class CertificateParts(NamedTuple):
     spki: bytes
     extensions: bytes | None  # the Extensions SEQUENCE inside [3], when there is one
     serial: bytes  # the serialNumber INTEGER's content octets
+    tbs: tuple[int, int]  # where the TBSCertificate (tag to end) lies in the certificate's DER: what is signed
 
 
 def certificate_parts(cert_der: bytes) -> CertificateParts:
@@ -240,7 +241,12 @@ def certificate_parts(cert_der: bytes) -> CertificateParts:
             extensions = read_tlv(cert_der, field.content, field.end).raw(cert_der)
         pos = field.end
     return CertificateParts(
-        issuer.raw(cert_der), subject.raw(cert_der), spki.raw(cert_der), extensions, serial.value(cert_der)
+        issuer.raw(cert_der),
+        subject.raw(cert_der),
+        spki.raw(cert_der),
+        extensions,
+        serial.value(cert_der),
+        (tbs.start, tbs.end),
     )
 
 
