@@ -200,6 +200,8 @@ def split_combined(params: UploadParams) -> tuple[UploadParams, list[Problem]]:
 
 
 def _same_content(first: object, second: object) -> bool:
+    if type(first) is type(second):  # the usual case: no copy of either PEM to compare them
+        return first == second
     if isinstance(first, str):
         first = first.encode("utf-8", "surrogatepass")
     if isinstance(second, str):

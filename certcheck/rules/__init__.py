@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from certcheck.documents import Kind
 from certcheck.model import Finding
 from certcheck.rules import (  # noqa: F401  (bulk and source only declare codes: raised by certcheck.bulk)
     algorithm,
@@ -27,7 +28,7 @@ from certcheck.rules import (  # noqa: F401  (bulk and source only declare codes
     tags,
     validity,
 )
-from certcheck.rules.engine import Context, Rule, parse_crashes, reporter, rule, run
+from certcheck.rules.engine import Context, Rule, parse_crashes, reporter, rule, run, run_applicable
 
 __all__ = ["RULES", "Context", "Rule", "reporter", "rule", "run_rules"]
 
@@ -62,6 +63,17 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+# The rules that apply to each request kind, in report order: chosen once per kind, not per rule per request.
+# Keyed by the RULES tuple itself too, so a RULES replaced at run time (tests, plugins) is chosen from afresh.
+_APPLICABLE: dict[tuple[int, Kind | None], tuple[tuple[Rule, ...], tuple[Rule, ...]]] = {}
+
+
 def run_rules(ctx: Context, rules: Iterable[Rule] | None = None) -> list[Finding]:
     """Run ``rules`` (default: every rule, in report order) on one request."""
-    return run(ctx, RULES if rules is None else rules)
+    if rules is not None:
+        return run(ctx, rules)
+    kind = ctx.docs.kind
+    cached = _APPLICABLE.get((id(RULES), kind))
+    if cached is None or cached[0] is not RULES:  # the tuple is kept in the entry: its id cannot be reused
+        cached = _APPLICABLE[(id(RULES), kind)] = (RULES, tuple(r for r in RULES if r.applies(kind)))
+    return run_applicable(ctx, cached[1])

@@ -21,7 +21,7 @@ from certcheck.documents import Documents, Kind
 from certcheck.model import Finding
 from certcheck.profiles import Profile
 
-__all__ = ["Context", "Rule", "reporter", "rule", "run"]
+__all__ = ["Context", "Rule", "reporter", "rule", "run", "run_applicable"]
 
 
 class Context(Record):
@@ -96,11 +96,15 @@ parse_crashes = reporter(
 
 
 def run(ctx: Context, rules: Iterable[Rule]) -> list[Finding]:
-    findings: list[Finding] = []
+    """Run the rules that apply to the request's kind, in the order given."""
     kind = ctx.docs.kind
+    return run_applicable(ctx, [each for each in rules if each.applies(kind)])
+
+
+def run_applicable(ctx: Context, rules: Iterable[Rule]) -> list[Finding]:
+    """Run ``rules``, already chosen for the request's kind; a crash in one becomes a rule.crashed finding."""
+    findings: list[Finding] = []
     for each in rules:
-        if not each.applies(kind):
-            continue
         try:
             findings.extend(each.check(ctx))
         except Exception as exc:  # any crash becomes a finding, by design
