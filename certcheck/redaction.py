@@ -19,6 +19,7 @@ from __future__ import annotations
 import binascii
 import hashlib
 import re
+from functools import cached_property
 
 __all__ = ["MAX_SHOWN", "contains_private_key", "is_private_key_der", "quote", "redact", "show_text", "withhold"]
 
@@ -32,18 +33,45 @@ MAX_SHOWN = 200
 SCAN_CHARS = 64 * 1024
 
 ARMOR = "PRIVATE KEY-----"
-# The armor line followed by its body (after blank space, escaped line breaks and RFC 1421 headers).
-_ARMORED_BODY = re.compile(
-    r"PRIVATE KEY-----(?:\s|\\[nrt])*(?:(?:Proc-Type|DEK-Info):[^\n\\]*(?:\s|\\[nrt])+)*[A-Za-z0-9+/]{40}"
-)
-# Line breaks that arrive escaped (copied out of JSON or a shell string) or as whitespace, and hex separators.
-_NOISE = re.compile(r"\\[nrt]|[\s:]+")
-_B64_RUN = re.compile(rf"[A-Za-z0-9+/]{{{MIN_RUN},}}")
-_B64URL_RUN = re.compile(rf"[A-Za-z0-9_-]{{{MIN_RUN},}}")
-_HEX_RUN = re.compile(rf"(?:0x)?[0-9A-Fa-f]{{{MIN_RUN},}}")
-# A DER SEQUENCE header (short, 1- or 2-byte length) followed by INTEGER 0/1 (a key's version) or a
-# SEQUENCE (an EncryptedPrivateKeyInfo's algorithm). Every candidate is then checked structurally.
-_CANDIDATE = re.compile(rb"\x30(?:[\x00-\x7f]|\x81[\x80-\xff]|\x82[\x00-\xff]{2})(?:\x02\x01[\x00\x01]|\x30)")
+
+
+class _Patterns:
+    """Compiled on first use: only a text of ``MIN_RUN`` characters or more is searched, and a clean
+    `certcheck check` shows none, while compiling them all costs ~0.4 ms of every start
+    (benchmarks/bench_startup.py)."""
+
+    @cached_property
+    def armored_body(self) -> re.Pattern[str]:
+        # The armor line followed by its body (after blank space, escaped line breaks and RFC 1421 headers).
+        return re.compile(
+            r"PRIVATE KEY-----(?:\s|\\[nrt])*(?:(?:Proc-Type|DEK-Info):[^\n\\]*(?:\s|\\[nrt])+)*[A-Za-z0-9+/]{40}"
+        )
+
+    @cached_property
+    def noise(self) -> re.Pattern[str]:
+        # Line breaks that arrive escaped (copied out of JSON or a shell string) or as whitespace, and hex separators.
+        return re.compile(r"\\[nrt]|[\s:]+")
+
+    @cached_property
+    def b64_run(self) -> re.Pattern[str]:
+        return re.compile(rf"[A-Za-z0-9+/]{{{MIN_RUN},}}")
+
+    @cached_property
+    def b64url_run(self) -> re.Pattern[str]:
+        return re.compile(rf"[A-Za-z0-9_-]{{{MIN_RUN},}}")
+
+    @cached_property
+    def hex_run(self) -> re.Pattern[str]:
+        return re.compile(rf"(?:0x)?[0-9A-Fa-f]{{{MIN_RUN},}}")
+
+    @cached_property
+    def candidate(self) -> re.Pattern[bytes]:
+        # A DER SEQUENCE header (short, 1- or 2-byte length) followed by INTEGER 0/1 (a key's version) or a
+        # SEQUENCE (an EncryptedPrivateKeyInfo's algorithm). Every candidate is then checked structurally.
+        return re.compile(rb"\x30(?:[\x00-\x7f]|\x81[\x80-\xff]|\x82[\x00-\xff]{2})(?:\x02\x01[\x00\x01]|\x30)")
+
+
+_RE = _Patterns()
 # PKCS#5 (PBES1/PBES2) and PKCS#12 PBE algorithm OIDs, as the start of their DER contents.
 _PBE_OIDS = (bytes.fromhex("2a864886f70d0105"), bytes.fromhex("2a864886f70d010c01"))
 
@@ -52,18 +80,18 @@ def contains_private_key(text: str) -> bool:
     """True when ``text`` holds private key material, armored, as bare base64 or as DER hex."""
     if len(text) < MIN_RUN:
         return False
-    if ARMOR in text and _ARMORED_BODY.search(text):
+    if ARMOR in text and _RE.armored_body.search(text):
         return True  # armor and its base64 body: a key (the words "-----BEGIN PRIVATE KEY-----" alone are not)
-    compact = _NOISE.sub("", text[:SCAN_CHARS])
+    compact = _RE.noise.sub("", text[:SCAN_CHARS])
     if len(compact) < MIN_RUN:
         return False
-    for run in _B64_RUN.findall(compact):
+    for run in _RE.b64_run.findall(compact):
         if any(_key_in(_b64(run, start)) for start in range(4)):
             return True
-    for run in _B64URL_RUN.findall(compact):
+    for run in _RE.b64url_run.findall(compact):
         if ("-" in run or "_" in run) and any(_key_in(_b64(run.translate(_URLSAFE), s)) for s in range(4)):
             return True
-    for run in _HEX_RUN.findall(compact):
+    for run in _RE.hex_run.findall(compact):
         digits = run[2:] if run[:2].lower() == "0x" else run
         if any(_key_in(_hex(digits, start)) for start in range(2)):
             return True
@@ -91,7 +119,7 @@ def _hex(run: str, start: int) -> bytes:
 
 
 def _key_in(data: bytes) -> bool:
-    return any(_is_key_at(data, m.start()) for m in _CANDIDATE.finditer(data))
+    return any(_is_key_at(data, m.start()) for m in _RE.candidate.finditer(data))
 
 
 def is_private_key_der(data: bytes) -> bool:

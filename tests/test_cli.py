@@ -265,3 +265,17 @@ def test_deeply_nested_request_json_is_a_usage_error(tmp_path: Path, capsys: pyt
     path.write_text("[" * 100000)
     code, _, err = run(["--request", str(path)], capsys)
     assert code == 2 and "internal error" not in err
+
+
+def test_a_clean_check_loads_and_compiles_only_what_it_needs() -> None:
+    """Start-up (benchmarks/bench_startup.py): canonical PEM files take pem's fast path, and nothing of a clean
+    request is long enough for the private-key detector, so a fresh `certcheck check` compiles none of the
+    general PEM path's patterns (~0.3 ms) nor the detector's (~0.4 ms); files named by flags are read without
+    importing certcheck.sources (its Entry dataclass and manifests: ~0.6 ms)."""
+    code = (
+        "import sys; from certcheck import cli, pem, redaction;"
+        "status = cli.main(['check', '--no-config', *sys.argv[1:]]);"
+        "print(status, sorted(vars(pem._RE)), sorted(vars(redaction._RE)), 'certcheck.sources' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code, *GOOD, *AT], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "0 [] [] False", done.stdout + done.stderr

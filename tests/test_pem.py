@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import base64
 import random
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from certcheck import pem
-from tests.conftest import assert_has, assert_lacks, codes, rsa_ok, std
+from tests.conftest import STD, assert_has, assert_lacks, codes, rsa_ok, std
 
 LEAF = std("rsa-leaf.pem")
 KEY = std("rsa-leaf.key")
@@ -49,6 +51,43 @@ def test_blank_lines_between_blocks_are_repaired() -> None:
     armor = pem.read("Cert", chain)
     assert len(armor.blocks) == 2
     assert "blank lines" in armor.problems[0].message
+
+
+def _shape(armor: pem.Armor) -> tuple[object, ...]:
+    blocks = [(b.label, b.der, b.headers, b.position, b.canonical) for b in armor.blocks]
+    return tuple(blocks), tuple((p.code, p.field, p.message) for p in armor.problems)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        LEAF,
+        KEY,
+        std("rsa-fullchain.pem"),
+        LEAF.replace("\n", "\r\n"),
+        LEAF.rstrip("\n"),
+        LEAF + "\n" + KEY,
+        "words\n" + LEAF,
+        LEAF.replace("\n", "\n\n", 2),
+        LEAF.replace("-----END", "=-----END", 1),
+    ],
+)
+def test_ascii_bytes_read_exactly_as_the_same_text(text: str) -> None:
+    """Files arrive as bytes: ASCII bytes take the canonical fast path as text does, with the same result."""
+    assert _shape(pem.read("Cert", text.encode("ascii"))) == _shape(pem.read("Cert", text))
+
+
+def test_canonical_pem_files_never_compile_the_general_patterns() -> None:
+    """A canonical file read as bytes (as the CLI reads it) takes the fast path: a fresh process compiles none of
+    the general path's patterns (benchmarks/bench_startup.py)."""
+    code = (
+        "import sys; from certcheck import pem; from pathlib import Path;"
+        "[pem.read('Cert', Path(p).read_bytes()) for p in sys.argv[1:]];"
+        "print(sorted(vars(pem._RE)))"
+    )
+    files = [str(STD / "rsa-fullchain.pem"), str(STD / "rsa-leaf.key")]
+    done = subprocess.run([sys.executable, "-c", code, *files], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
 def _rewrap(text: str, width: int) -> str:

@@ -10,9 +10,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from certcheck._files import READ_CAP, SourceError, read_file  # not certcheck.sources: see certcheck/_files.py
 from certcheck.model import PEM_FIELDS, Tag
 from certcheck.redaction import quote
-from certcheck.sources import READ_CAP, SourceError, params_from_json, read_file, read_pkcs12
 
 __all__ = [
     "EXIT_FINDINGS",
@@ -264,6 +264,8 @@ def params_from_flags(
     if pfx is not None:
         if args.cert is not None or args.key is not None:
             raise UsageError("--pfx gives Cert and Key itself: drop --cert and --key")
+        from certcheck.sources import read_pkcs12
+
         data = stdin.read(pfx, "--pfx")
         try:
             params["Cert"], params["Key"] = read_pkcs12(data, key_password(args.key_password_env), "--pfx")
@@ -310,6 +312,8 @@ def key_password(variable: str | None) -> bytes | None:
 
 def _load_request(path_text: str, stdin: StdinGuard, locations: list[Location]) -> dict[str, Any]:
     import json
+
+    from certcheck.sources import params_from_json
 
     raw = stdin.read(path_text, "--request")
     try:

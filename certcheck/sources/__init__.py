@@ -2,20 +2,19 @@
 
 Everything here reads bounded amounts from regular files only, and reports a problem with one input as a
 ``SourceError`` (the CLI turns it into a usage error for a single request, a manifest into a failed entry), so
-one unreadable file never takes a whole run down.
+one unreadable file never takes a whole run down. The reading itself (``read_file``, ``SourceError``) lives in
+``certcheck/_files.py``, re-exported here, so that `certcheck check` does not import this module.
 """
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from certcheck._files import READ_CAP, SourceError, _open_regular, read_file
 from certcheck.model import PEM_FIELDS, UploadParams
-from certcheck.redaction import quote
 from certcheck.report import Location
 
 __all__ = [
@@ -30,15 +29,8 @@ __all__ = [
     "read_pkcs12",
 ]
 
-# Read at most this much of any file: far above the PEM size limit (so a 10 MB paste is a finding, not a
-# crash) yet bounded, so a wrong path to a disk image cannot exhaust memory.
-READ_CAP = 64 * 1024 * 1024
 # One manifest line (one request, PEM inline): four fields at the 256 KiB PEM limit plus JSON escaping fit.
 LINE_CAP = 4 * 1024 * 1024
-
-
-class SourceError(Exception):
-    """One input cannot be read (missing file, not a regular file, invalid JSON, unknown parameter)."""
 
 
 @dataclass(frozen=True)
@@ -54,27 +46,6 @@ class Entry:
     error: str | None = None
     code: str = "source.unreadable"
     locations: tuple[Location, ...] = ()  # the files each field came from, for formats that point at files
-
-
-def read_file(path: str | Path, what: str) -> bytes:
-    """A regular file's bytes, at most READ_CAP."""
-    with _open_regular(path, what) as handle:
-        try:
-            return handle.read(READ_CAP)
-        except OSError as exc:
-            raise SourceError(f"{what}: cannot read {quote(str(path), 200)}: {exc.strerror or exc}") from None
-
-
-def _open_regular(path: str | Path, what: str) -> BinaryIO:
-    """Open a regular file for reading. Anything else (a FIFO, a device, a directory) is refused: opening a
-    FIFO would block forever, and a device has no end. Symlinks are followed (/etc/letsencrypt uses them)."""
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            raise SourceError(f"{what}: {quote(str(path), 200)} is not a regular file")
-        return open(path, "rb")
-    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise SourceError(f"{what}: cannot read {quote(str(path), 200)}: {reason}") from None
 
 
 def params_from_json(data: Any, base: Path, what: str) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from certcheck.sources import LINE_CAP, Entry, SourceError, _open_regular, read_manifest
+from certcheck._files import _open_regular
+from certcheck.sources import LINE_CAP, Entry, SourceError, read_manifest
 from certcheck.sources.tree import NAME_MAX, Planned, Scan, plan_files, plan_tree
 
 __all__ = ["MANIFEST_SUFFIXES", "Manifest", "duplicate_names", "entries", "plan"]
