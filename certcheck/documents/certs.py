@@ -335,7 +335,6 @@ _LAZY_VIEWS = (
     "public_key",
     "fingerprint",
     "subject",
-    "issuer",
     "_decoded_extensions",
     "basic_constraints",
     "key_usage",
