@@ -1,12 +1,13 @@
 """Certificates: parsed once with ``cryptography``, classified by their public key (never by signature).
 
 What every request needs is read at parse from one walk of the certificate's DER (``_crypto.der``): the issuer
-and subject names as bytes, and the SubjectPublicKeyInfo of RSA and NIST-curve keys (modulus and exponent, or
-the point). ``cryptography`` builds Python objects for the same on each access (~10 us for an RSA public key,
-~8 us for a Name; ``benchmarks/bench_parts.py``), and decodes every extension at once (~20 us for a typical
-leaf) where certcheck needs basicConstraints alone. Anything rarer (other curves, compressed points, Ed25519,
-DSA, SM2) goes through ``cryptography``'s objects or ``_crypto.sm2key`` as before, and extensions are read
-lazily, when a rule asks.
+and subject names as bytes, the serial, the span of the signed TBSCertificate, and the SubjectPublicKeyInfo of
+RSA and NIST-curve keys (modulus and exponent, or the point), where ``cryptography`` would build Python objects
+(``benchmarks/bench_parts.py``). Anything rarer (other curves, compressed points, Ed25519, DSA, SM2) goes
+through ``cryptography``'s objects or ``_crypto.sm2key``. Extensions are decoded by ``cryptography``, once, when
+a rule first asks; every extension view reads that one decoding.
+
+Intermediates come from a bounded cache of parsed certificates (``load_certificate``): estates share them.
 """
 
 from __future__ import annotations
