@@ -192,3 +192,22 @@ def test_dask_executor_on_a_local_cluster() -> None:
         reports = list(certcheck.validate_many(requests, at=AT, executor=executor, batch_size=7))
         assert [r.source for r in reports] == [f"s{i}" for i in range(50)]
         assert [r.ok for r in reports] == [i % 3 != 2 for i in range(50)]
+
+
+def _worker_state() -> tuple[int, bool]:
+    import gc
+    import signal
+
+    return gc.get_freeze_count(), signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+
+def test_pool_workers_ignore_ctrl_c_and_freeze_what_they_inherit() -> None:
+    """A forked worker's collector must not walk (and so copy) the parent's heap: it freezes it at start."""
+    from certcheck import bulk
+
+    pool = bulk._process_pool(1)
+    try:
+        frozen, ignores_sigint = pool.submit(_worker_state).result(timeout=60)
+    finally:
+        pool.shutdown()
+    assert frozen > 1000 and ignores_sigint
