@@ -6,6 +6,7 @@ import warnings
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.name import _ASN1Type
 from cryptography.x509.oid import NameOID
@@ -122,3 +123,84 @@ def test_an_unreadable_chain_certificate_is_refused_every_time() -> None:
         with pytest.raises(ValueError):
             load_certificate("Cert", 2, b"\x30\x03\x02\x01\x01")
     assert certs._shared.cache_info().currsize == 0
+
+
+def _ca_with_policy_text() -> bytes:
+    """A CA whose certificatePolicies explicitText is UTF-8 inside a VisibleString: cryptography warns reading it."""
+    notice = x509.UserNotice(None, "Policyä")
+    policies = x509.CertificatePolicies([x509.PolicyInformation(x509.ObjectIdentifier("1.2.3.4"), [notice])])
+    data = pki.cert("Policy CA", pki.key(6), "Root", pki.key(7), extra=[(policies, False)]).public_bytes(Encoding.DER)
+    edited = data.replace(b"\x0c\x08Policy\xc3\xa4", b"\x1a\x08Policy\xc3\xa4")
+    assert edited != data
+    return edited
+
+
+def test_a_shared_certificate_is_not_pinned_by_the_first_callers_warning_filters() -> None:
+    data = _ca_with_policy_text()
+    certs._shared.cache_clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the first request runs under -W error
+        first = load_certificate("Cert", 2, data)
+    later = load_certificate("Cert", 2, data)
+    alone = load_certificate("Cert", 1, data)  # never cached
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # cryptography warns when the leaf's extensions are first asked for
+        assert alone.extensions_readable and alone.extension_facts.malformed == ()
+    for cert in (first, later):
+        assert cert.extensions_readable and cert.extension_facts.malformed == ()
+
+
+def test_quiet_load_only_for_a_positive_serial_and_a_common_algorithm_encoding() -> None:
+    data = pki.cert("s", pki.key(1), "i", pki.key(2), serial=5).public_bytes(Encoding.DER)
+    assert certs._quiet(der.certificate_parts(data))
+    negative = data.replace(b"\x02\x01\x05", b"\x02\x01\xfb", 1)
+    assert not certs._quiet(der.certificate_parts(negative))
+    with_null = bytes.fromhex("300c06082a8648ce3d0403020500")  # ecdsa-with-SHA256 with the NULL old Java wrote
+    assert not certs._quiet(der.certificate_parts(data)._replace(signature_algorithm=with_null))
+    assert not certs._quiet(der.certificate_parts(data)._replace(signature_algorithm=b""))  # TBS and outer differ
+
+
+def test_simple_common_name_declines_a_name_cryptography_cannot_read() -> None:
+    name = x509.Name([_attr(CN, "good"), _attr(ORG, "xxx", _ASN1Type.T61String)])
+    raw = name.public_bytes().replace(b"\x14\x03xxx", b"\x14\x03\xe9t\xe9")
+    assert der.simple_common_name(raw) is None  # cryptography then decides (it refuses the T61String)
+    trailing = bytes.fromhex("300f310d300b0603550403") + b"\x0c\x01a\x0c\x01b"  # a third element in the attribute
+    assert der.simple_common_name(trailing) is None
+
+
+def test_a_ca_whose_extensions_cryptography_refuses_is_still_a_ca() -> None:
+    from pyasn1.type import univ
+
+    def bad_san(tbs: object) -> None:
+        for ext in tbs["extensions"]:  # type: ignore[index]
+            if str(ext["extnID"]) == "2.5.29.17":
+                ext["extnValue"] = univ.OctetString(b"\x30\x05\x82\x07abc")
+
+    ca = pki.cert("Broken CA", pki.key(8), "Root", pki.key(9), san="ca.example")
+    loaded = load_certificate("Cert", 1, pki.resign(ca, pki.key(9), bad_san))
+    assert not loaded.extensions_readable and loaded.basic_constraints is None
+    assert loaded.is_ca  # read from the DER when cryptography refuses the list
+
+
+def test_certificate_parts_wants_an_integer_serial() -> None:
+    data = pki.cert("s", pki.key(1), "i", pki.key(2), serial=5).public_bytes(Encoding.DER)
+    with pytest.raises(ValueError, match="serialNumber"):
+        der.certificate_parts(data.replace(b"\x02\x01\x05", b"\x04\x01\x05", 1))
+
+
+def test_a_signature_under_another_key_type_says_so() -> None:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from certcheck.documents.chain import check_issued_by
+
+    rsa_key = rsa.generate_private_key(65537, 2048)
+    issuer = x509.CertificateBuilder().subject_name(pki.name("Mixed CA")).issuer_name(pki.name("Mixed CA"))
+    issuer = issuer.public_key(rsa_key.public_key()).serial_number(9)
+    issuer = issuer.not_valid_before(pki.GOOD[0]).not_valid_after(pki.GOOD[1])
+    issuer_cert = issuer.sign(rsa_key, hashes.SHA256())
+    child = pki.cert("child", pki.key(1), "Mixed CA", pki.key(2), ca=False)  # ECDSA, under an RSA-keyed name
+    check = check_issued_by(
+        load_certificate("Cert", 1, child.public_bytes(Encoding.DER)),
+        load_certificate("Cert", 2, issuer_cert.public_bytes(Encoding.DER)),
+    )
+    assert not check.ok and "does not match issuer key type" in check.detail

@@ -230,3 +230,10 @@ def test_one_flipped_byte_of_a_certificate_never_raises_otherwise(position: int,
     data[position % len(data)] = value
     with contextlib.suppress(ValueError):
         der.certificate_names(bytes(data))
+
+
+def test_a_truncated_one_octet_length_and_a_limit_past_the_end_are_value_errors() -> None:
+    with pytest.raises(ValueError, match="bad length"):
+        der.read_tlv(b"\x04\x81")
+    with pytest.raises(ValueError, match="bad length"):
+        der.read_tlv(b"\x00\x82\x00", 0, 10)  # a limit beyond the data is the data's end

@@ -73,7 +73,7 @@ _new_tlv = tuple.__new__  # TLV(...) goes through a generated Python __new__: ~0
 
 def read_tlv(data: bytes, offset: int = 0, limit: int | None = None) -> TLV:
     """Read one TLV at ``offset``; raise ValueError if it is malformed, not DER, or runs past ``limit``."""
-    if limit is None:
+    if limit is None or limit > len(data):
         limit = len(data)
     if offset + 2 > limit:
         raise ValueError("DER: truncated header")
@@ -227,11 +227,12 @@ class CertificateParts(NamedTuple):
     extensions: bytes | None  # the Extensions SEQUENCE inside [3], when there is one
     serial: bytes  # the serialNumber INTEGER's content octets
     tbs: tuple[int, int]  # where the TBSCertificate (tag to end) lies in the certificate's DER: what is signed
+    signature_algorithm: bytes  # the AlgorithmIdentifier DER, when the TBS and the certificate give the same one
 
 
 def certificate_parts(cert_der: bytes) -> CertificateParts:
     """The DER of a certificate's issuer, subject, SubjectPublicKeyInfo, extensions and serial, in one walk."""
-    tbs, serial, issuer, subject = _tbs_to_subject(cert_der)
+    tbs, serial, signature, issuer, subject = _tbs_to_subject(cert_der)
     spki = read_tlv(cert_der, subject.end, tbs.end)
     extensions = None
     pos = spki.end
@@ -247,18 +248,25 @@ def certificate_parts(cert_der: bytes) -> CertificateParts:
         extensions,
         serial.value(cert_der),
         (tbs.start, tbs.end),
+        _same_algorithm(cert_der, tbs, signature),
     )
+
+
+def _same_algorithm(cert_der: bytes, tbs: TLV, signature: TLV) -> bytes:
+    """The TBS's signature AlgorithmIdentifier when the certificate's own (after the TBS) is byte-identical."""
+    algorithm = signature.raw(cert_der)
+    return algorithm if read_tlv(cert_der, tbs.end).raw(cert_der) == algorithm else b""
 
 
 def certificate_names(cert_der: bytes) -> tuple[bytes, bytes]:
     """The DER of (issuer, subject) of a certificate, without building Python Name objects: cryptography
     builds a fresh Name on every access (~17 us each), and chain building compares names often."""
-    _, _, issuer, subject = _tbs_to_subject(cert_der)
+    _, _, _, issuer, subject = _tbs_to_subject(cert_der)
     return issuer.raw(cert_der), subject.raw(cert_der)
 
 
-def _tbs_to_subject(cert_der: bytes) -> tuple[TLV, TLV, TLV, TLV]:
-    """The TBSCertificate, its serialNumber, issuer and subject: the walk both readers above share."""
+def _tbs_to_subject(cert_der: bytes) -> tuple[TLV, TLV, TLV, TLV, TLV]:
+    """The TBSCertificate, its serialNumber, signature, issuer and subject: the walk both readers above share."""
     tbs = read_tlv(cert_der, read_tlv(cert_der).content)
     serial = read_tlv(cert_der, tbs.content, tbs.end)
     if serial.tag == 0xA0:  # optional [0] version
@@ -269,7 +277,7 @@ def _tbs_to_subject(cert_der: bytes) -> tuple[TLV, TLV, TLV, TLV]:
     issuer = read_tlv(cert_der, signature.end, tbs.end)
     validity = read_tlv(cert_der, issuer.end, tbs.end)
     subject = read_tlv(cert_der, validity.end, tbs.end)
-    return tbs, serial, issuer, subject
+    return tbs, serial, signature, issuer, subject
 
 
 _COMMON_NAME = bytes.fromhex("0603550403")  # id-at-commonName (2.5.4.3) as DER
@@ -280,9 +288,11 @@ _PRINTABLE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 
 
 def simple_common_name(name: bytes) -> str | None:
-    """The first commonName of a Name's DER when the Name is plain (one attribute per RDN, the CN a UTF8String,
-    PrintableString or IA5String); None otherwise, and the caller asks cryptography. Building cryptography's
-    Name to read one attribute costs ~4 us a certificate; this walk ~1 us (benchmarks/bench_parts.py)."""
+    """The first commonName of a Name's DER when the Name is plain (one attribute per RDN, every value a
+    UTF8String, PrintableString or IA5String that decodes); None otherwise, and the caller asks cryptography, which
+    may refuse the whole Name for one odd value elsewhere in it. Building cryptography's Name to read one
+    attribute costs ~4 us a certificate; this walk ~1 us (benchmarks/bench_parts.py)."""
+    found: str | None = None
     try:
         outer = read_tlv(name)
         pos = outer.content
@@ -291,16 +301,17 @@ def simple_common_name(name: bytes) -> str | None:
             attribute = read_tlv(name, rdn.content, rdn.end)
             if attribute.end != rdn.end:
                 return None  # a multi-valued RDN: cryptography's order rules
-            if name.startswith(_COMMON_NAME, attribute.content):
-                value = read_tlv(name, attribute.content + len(_COMMON_NAME), attribute.end)
-                encoding = _NAME_STRINGS.get(value.tag)
-                if encoding is None or value.end != attribute.end:
-                    return None
-                text = name[value.content : value.end].decode(encoding)
-                if value.tag == 0x13 and not _PRINTABLE.issuperset(text):
-                    return None  # cryptography's reading of a PrintableString outside its alphabet
-                return text
+            kind = read_tlv(name, attribute.content, attribute.end)
+            value = read_tlv(name, kind.end, attribute.end)
+            encoding = _NAME_STRINGS.get(value.tag)
+            if encoding is None or value.end != attribute.end:
+                return None
+            text = name[value.content : value.end].decode(encoding)
+            if value.tag == 0x13 and not _PRINTABLE.issuperset(text):
+                return None  # cryptography's reading of a PrintableString outside its alphabet
+            if found is None and kind.raw(name) == _COMMON_NAME:
+                found = text
             pos = rdn.end
     except (ValueError, UnicodeDecodeError):
         return None
-    return None
+    return found

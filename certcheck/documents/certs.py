@@ -362,17 +362,22 @@ def load_certificate(field: str, position: int, data: bytes, canonical: str | No
 
 @lru_cache(maxsize=ISSUER_CACHE_SIZE)  # thread-safe; an exception (unreadable DER) is not cached
 def _shared(data: bytes) -> Certificate:
-    cert = _load("", 0, data, None)
-    cert._warm()
+    # Views computed here serve every later request: not under the first caller's warning filters (an "error"
+    # filter would pin a cryptography warning as an unreadable view), and without printing what would only be
+    # printed if a rule asked.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cert = _load("", 0, data, None)
+        cert._warm()
     return cert
 
 
 def _load(field: str, position: int, data: bytes, canonical: str | None) -> Certificate:
     parts = der.attempt(der.certificate_parts, data)
     try:
-        if parts is not None and _positive(parts.serial):
-            # Nothing for cryptography to warn about (it warns at load about a serial that is not positive):
-            # no catch_warnings, which copies the filter list (~2 us a certificate).
+        if parts is not None and _quiet(parts):
+            # Nothing cryptography warns about at load: no catch_warnings, which copies the filter list (~2 us a
+            # certificate).
             return Certificate(field, position, data, x509.load_der_x509_certificate(data), canonical, parts)
         with warnings.catch_warnings():
             # cryptography warns about non-positive serials or odd name lengths, which some SM2 CAs issue.
@@ -384,8 +389,27 @@ def _load(field: str, position: int, data: bytes, canonical: str | None) -> Cert
         raise ValueError(type(exc).__name__) from None
 
 
-def _positive(serial: bytes) -> bool:
-    return bool(serial) and not serial[0] & 0x80 and bool(serial.strip(b"\0"))
+# Signature algorithms as the common CAs encode them (RSA with its NULL parameters, ECDSA without parameters).
+# cryptography warns at load about a serial that is not positive and (42 to 45) about ECDSA or DSA algorithm
+# identifiers with NULL parameters: a certificate with any other algorithm encoding, or such a serial, is loaded
+# with warnings silenced.
+_QUIET_SIGNATURE_ALGORITHMS = frozenset(
+    bytes.fromhex(h)
+    for h in (
+        "300d06092a864886f70d01010b0500",  # sha256WithRSAEncryption
+        "300d06092a864886f70d01010c0500",  # sha384WithRSAEncryption
+        "300d06092a864886f70d01010d0500",  # sha512WithRSAEncryption
+        "300a06082a8648ce3d040302",  # ecdsa-with-SHA256
+        "300a06082a8648ce3d040303",  # ecdsa-with-SHA384
+        "300a06082a8648ce3d040304",  # ecdsa-with-SHA512
+    )
+)
+
+
+def _quiet(parts: CertificateParts) -> bool:
+    serial = parts.serial
+    positive = bool(serial) and not serial[0] & 0x80 and bool(serial.strip(b"\0"))
+    return positive and parts.signature_algorithm in _QUIET_SIGNATURE_ALGORITHMS
 
 
 _Classified = tuple[Algorithm, "str | None", "bytes | None", "tuple[int, int] | None", "int | None", str, bool]

@@ -123,16 +123,19 @@ def check_issued_by(child: Certificate, issuer: Certificate) -> SignatureCheck:
     return SignatureCheck(True, "")
 
 
+_KEY_MISMATCH = "Signature algorithm does not match issuer key type"  # as verify_directly_issued_by says it
+
+
 def _verify_with_key(child: Certificate, key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey) -> None:
     cert = child.x509
     params = cert.signature_algorithm_parameters
     if isinstance(key, rsa.RSAPublicKey):
         if not isinstance(params, (padding.PKCS1v15, padding.PSS)) or cert.signature_hash_algorithm is None:
-            raise ValueError("not an RSA signature")
+            raise ValueError(_KEY_MISMATCH)
         key.verify(cert.signature, child.tbs, params, cert.signature_hash_algorithm)
     else:
         if not isinstance(params, ec.ECDSA):
-            raise ValueError("not an ECDSA signature")
+            raise ValueError(_KEY_MISMATCH)
         key.verify(cert.signature, child.tbs, params)
 
 

@@ -64,16 +64,20 @@ RULES: tuple[Rule, ...] = (
 
 
 # The rules that apply to each request kind, in report order: chosen once per kind, not per rule per request.
-# Keyed by the RULES tuple itself too, so a RULES replaced at run time (tests, plugins) is chosen from afresh.
-_APPLICABLE: dict[tuple[int, Kind | None], tuple[tuple[Rule, ...], tuple[Rule, ...]]] = {}
+# Kept with the RULES tuple they were chosen from, so a RULES replaced at run time (tests, plugins) starts afresh.
+_applicable: tuple[tuple[Rule, ...], dict[Kind | None, tuple[Rule, ...]]] = ((), {})
 
 
 def run_rules(ctx: Context, rules: Iterable[Rule] | None = None) -> list[Finding]:
     """Run ``rules`` (default: every rule, in report order) on one request."""
+    global _applicable
     if rules is not None:
         return run(ctx, rules)
     kind = ctx.docs.kind
-    cached = _APPLICABLE.get((id(RULES), kind))
-    if cached is None or cached[0] is not RULES:  # the tuple is kept in the entry: its id cannot be reused
-        cached = _APPLICABLE[(id(RULES), kind)] = (RULES, tuple(r for r in RULES if r.applies(kind)))
-    return run_applicable(ctx, cached[1])
+    chosen_from, by_kind = _applicable
+    if chosen_from is not RULES:
+        chosen_from, by_kind = _applicable = (RULES, {})
+    applicable = by_kind.get(kind)
+    if applicable is None:
+        applicable = by_kind[kind] = tuple(r for r in RULES if r.applies(kind))
+    return run_applicable(ctx, applicable)
