@@ -76,6 +76,21 @@ def test_run_rules_uses_the_given_rules_only() -> None:
     assert [f.code for f in run_rules(ctx)] == ["fields.empty", "name.missing"]
 
 
+def test_given_rules_are_chosen_for_the_requests_kind_and_see_its_context() -> None:
+    from certcheck.documents import Kind
+
+    def kind_of(ctx: Context) -> Iterator[Finding]:
+        yield Finding("test.kind", certcheck.Severity.INFO, None, str(ctx.docs.kind))
+
+    standard_only = Rule("test.standard", "standard", (), kind_of, frozenset({Kind.STANDARD}))
+    sm_only = Rule("test.sm", "sm", (), kind_of, frozenset({Kind.SM}))
+    standard = UploadParams(name="n", cert=std("rsa-fullchain.pem"), key=std("rsa-leaf.key"))
+    ctx = Context(parse(standard), DEFAULT_PROFILE, AT, timedelta(days=30))
+    assert [f.message for f in run_rules(ctx, [sm_only, standard_only])] == ["standard"]
+    empty = Context(parse(UploadParams()), DEFAULT_PROFILE, AT, timedelta(days=30))  # no kind at all
+    assert run_rules(empty, [sm_only, standard_only]) == []
+
+
 def test_validate_many_is_lazy_and_ordered() -> None:
     requests = [UploadParams(name=f"n{i}", cert=std("rsa-fullchain.pem"), key=std("rsa-leaf.key")) for i in range(3)]
     reports = list(certcheck.validate_many(iter(requests), at=AT))

@@ -25,6 +25,39 @@ def test_canonical_pem_round_trips_without_findings() -> None:
     assert pem.encode("CERTIFICATE", armor.blocks[0].der) == LEAF
 
 
+def test_canonical_blocks_are_kept_as_given_as_text_or_bytes() -> None:
+    """The fast path keeps each canonical block's text (the normalized request reuses it instead of encoding)."""
+    chain = std("rsa-fullchain.pem")
+    for field in (chain, chain.encode("ascii")):
+        armor = pem.read("Cert", field)
+        assert armor.problems == () and len(armor.blocks) == 2
+        assert "".join(b.canonical or "" for b in armor.blocks) == chain
+        assert [pem.encode(b.label, b.der) for b in armor.blocks] == [b.canonical for b in armor.blocks]
+
+
+def _with_unused_bits_set(text: str) -> str:
+    """The PEM with the last base64 character before the padding changed in its unused low bits only: the same
+    bytes decode, but the text is not what encoding them gives."""
+    body_end = text.index("\n-----END ")
+    last = text.rindex("\n", 0, body_end) + 1
+    line = text[last:body_end]
+    data = line.rstrip("=")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    flipped = alphabet[alphabet.index(data[-1]) ^ 1]  # the lowest bit is unused when there is padding
+    return text[:last] + data[:-1] + flipped + line[len(data) :] + text[body_end:]
+
+
+def test_a_block_with_unused_bits_set_is_not_taken_as_canonical() -> None:
+    chain = std("rsa-fullchain.pem")
+    first_end = chain.index("-----END CERTIFICATE-----\n") + len("-----END CERTIFICATE-----\n")
+    padded = next(b for b in (chain[:first_end], chain[first_end:]) if "=\n-----END" in b)
+    odd = _with_unused_bits_set(padded)
+    assert odd != padded
+    armor = pem.read("Cert", odd)
+    assert [b.der for b in armor.blocks] == [b.der for b in pem.read("Cert", padded).blocks]
+    assert armor.blocks[0].canonical is None  # encoded again for the request, not sent as given
+
+
 @pytest.mark.parametrize(
     "mangle, repair",
     [
