@@ -65,7 +65,7 @@ fixtures: $(STAMP)
 golden: $(STAMP)
 	$(BIN)/python tests/golden.py --update
 
-# Mutation testing (not part of `make test`; about an hour on 2 cores): mutmut mutates certcheck/rules/,
+# Mutation testing (not part of `make test`; ~15 minutes on 2 cores): mutmut mutates certcheck/rules/,
 # certcheck/request.py and certcheck/pem.py ([tool.mutmut] in pyproject.toml) and runs the tests that reach
 # each mutant; tests/run_mutmut.py lets it mutate the @rule functions too. Then tests/mutation_report.py prints
 # the score per module and every survivor. One mutant's diff: `$(BIN)/mutmut show NAME`.
