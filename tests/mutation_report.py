@@ -75,6 +75,130 @@ HARMLESS: list[tuple[str, str, str]] = [
         r"docs\.pairs\[:2\]",
         "the loop returns on its first pair whatever the slice: the leaf of the first certificate field",
     ),
+    (
+        "certcheck.rules.cert.x_extensions",
+        r"for cert in chain\.given if \(chain\) or True else",
+        "Documents.cert_fields lists only fields that have a Chain, and a Chain is always truthy",
+    ),
+    (
+        "certcheck.rules.validity.x_dates",
+        r"if \(chain\) or True else",
+        "Documents.cert_fields lists only fields that have a Chain, and a Chain is always truthy",
+    ),
+    (
+        "certcheck.rules.strength.x_strength",
+        r"^break$",
+        "ctx.docs.chain() is never None for a field of cert_fields: the `continue` it replaces never runs",
+    ),
+    (
+        "certcheck.rules.strength.x_strength",
+        r"\(cert\.key_size or 1\) < MIN_RSA_BITS",
+        "a missing (None/0) key size is below 2048 either way",
+    ),
+    (
+        "certcheck.rules.name.x__is_plain",
+        r'ch in "XX_-XX"',
+        "ch is one character; the added 'X' is alphanumeric and already accepted by isalnum()",
+    ),
+    (
+        "certcheck.rules.name.x_name",
+        r"if length < profile\.name_max_chars and _PLAIN_ASCII",
+        "only skips a shortcut: a plain-ASCII name of exactly the maximum length gets no finding below either",
+    ),
+    (
+        "certcheck.rules.resource_group.x_shape",
+        r"value\[:71\]",
+        "malformed is reached only when len(value) <= 64, so [:70] and [:71] are both the whole value",
+    ),
+    (
+        "certcheck.rules.validity.x_dates",
+        r"if cert\.not_before < at and cert\.not_after",
+        "notBefore == at with more than the warning window left gets no finding from the branches below either "
+        "(validate enforces a window >= 0)",
+    ),
+    (
+        "certcheck.rules.validity.x_dates",
+        r"^break  # reported by chain\.expired_unneeded",
+        "unneeded_expired() returns only the path's last certificate: nothing follows it in the loop",
+    ),
+    (
+        "certcheck.rules.chain.x_expired_unneeded",
+        r"unneeded_expired\(chain, ctx\.at\) if \(chain\) or True else None",
+        "Documents.cert_fields lists only fields that have a Chain, and a Chain is always truthy",
+    ),
+    (
+        "certcheck.rules.chain.x_order_and_signatures",
+        r"^break$",
+        "ctx.docs.chain() is never None for a field of cert_fields: the `continue` it replaces never runs",
+    ),
+    (
+        "certcheck.rules.chain.x_issuers_are_cas",
+        r"^break$",
+        "ctx.docs.chain() is never None for a field of cert_fields: the `continue` it replaces never runs",
+    ),
+    (
+        "certcheck.rules.chain.x_issuers_are_cas",
+        r"if chain\.self_signed\(None\) and child is not path\[0\]:|if chain\.self_signed\(child\) and child is "
+        r"path\[0\]:|if chain\.self_signed\(child\) and child is not path\[1\]:|^break  # a root's own signature",
+        "the chain walk (documents/chain.py _walk) stops at the first self-signed certificate, so only the path's "
+        "last one can be self-signed and child (path[index - 1]) never is: self_signed(child) is always False (as "
+        "is self_signed(None)), the guard never holds and its continue never runs",
+    ),
+    (
+        "certcheck.rules.chain.x_order_and_signatures",
+        r"_VARIANT_TEXT\.get\(link\.signature\.detail(, None|, )?\)",
+        "a verified SM2 signature's detail is always a sm2.UserId value (default, empty, noZ), each a key of "
+        "_VARIANT_TEXT: the default of .get is never used",
+    ),
+    (
+        "certcheck.rules.key.x_consistency",
+        r"key\.algorithm is Algorithm\.RSA or key\.rsa_numbers is not None",
+        "a PrivateKey has rsa_numbers exactly when it is RSA (documents/keys.py sets them only for RSA keys, always "
+        "from private_numbers()): `and` and `or` agree",
+    ),
+    (
+        "certcheck.rules.pair.x_key_belongs_to_leaf",
+        r"ctx\.docs\.matches\.get\(key_field, (None|True)?\)",
+        "parse records matches[key_field] for every pair whose leaf and key are both present, the only pairs that "
+        "reach the .get: its default is never used",
+    ),
+    (
+        "certcheck.rules.pair.x_key_belongs_to_leaf",
+        r"if \(chain\) or True else None",
+        "leaf is not None here, so its field has a Chain (Documents.leaf reads the same chains), and a Chain is "
+        "always truthy",
+    ),
+    ("certcheck.pem.x__as_text", r'decode\("(UTF-16|UTF-8|LATIN-1)"\)', "codec names are case-insensitive"),
+    ("certcheck.pem.x__exact_tail", r'decode\("ASCII"\)', "codec names are case-insensitive"),
+    ("certcheck.pem.x_read", r'data\.decode\("ASCII"\)', "codec names are case-insensitive"),
+    (
+        "certcheck.pem.x__decode_base64",
+        r'b64\.rstrip\((None|"XX=XX")\)|c not in "XX\+/XX"',
+        'b64 holds no whitespace (its lines were split on it) and "X" is base64: the first character that is not '
+        'base64 is the same, or else "=", the default anyway',
+    ),
+    (
+        "certcheck.pem.x__decode_base64",
+        r"b64decode\(b64, (validate=False)?\)|is not valid base64\.|^return Problem\(BAD_BASE64, field, (None)?\)$",
+        "b64 already matched [A-Za-z0-9+/]*={0,2} with a length divisible by 4: b64decode cannot fail, so validate "
+        "changes nothing and the binascii.Error branch is unreachable",
+    ),
+    (
+        "certcheck.pem.x__decode_body",
+        r"_decode_base64\(field, label, b64, \(\), position, (charset_checked=(None|False))?\)",
+        "canonical_body admitted only base64 characters: checking them again gives the same answer, only slower",
+    ),
+    (
+        "certcheck.pem.x__read_canonical",
+        r"body\.rstrip\(None\)",
+        "the body holds only base64 and newlines: stripping trailing whitespace strips the same newline",
+    ),
+    ("certcheck.pem.x_read", r"_read_canonical\(None, text_given\)", "_read_canonical does not use its field"),
+    (
+        "certcheck.pem.x_read",
+        r"following (> 0|>= 1) else|if (following|end) (<= 0|< 1):",
+        "str.find returns -1 or an index at or after begin.end() (at least 16): never 0",
+    ),
 ]
 
 _LINE = re.compile(r"^\s*(\S+): (.+)$")
