@@ -12,9 +12,9 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from functools import cached_property
 
 from certcheck._crypto import der
+from certcheck._lazy_re import LazyPattern
 from certcheck._record import Record
 from certcheck.model import Problem
 
@@ -46,32 +46,15 @@ _CANONICAL_BLOCK = re.compile(
 
 class _Patterns:
     """The general path's expressions, compiled on first use: canonical input, the common case, never needs
-    them, and compiling them all costs ~1 ms of every start (benchmarks/bench_startup.py)."""
+    them (benchmarks/bench_startup.py)."""
 
-    @cached_property
-    def begin(self) -> re.Pattern[str]:
-        return re.compile(r"-----BEGIN ([A-Z0-9][A-Z0-9 ]*?)-----")
-
-    @cached_property
-    def base64(self) -> re.Pattern[str]:
-        return re.compile(r"[A-Za-z0-9+/]*={0,2}")
-
-    @cached_property
-    def header_line(self) -> re.Pattern[str]:
-        return re.compile(r"([A-Za-z][A-Za-z0-9-]*):[ \t]*(.*)")
-
-    @cached_property
-    def canonical_body(self) -> re.Pattern[str]:
-        # A body already in canonical form: full 64-column lines, then one last line of at most 64.
-        return re.compile(r"\n(?:[A-Za-z0-9+/]{64}\n)*(?=[A-Za-z0-9+/=]{1,64}\n\Z)[A-Za-z0-9+/]+={0,2}\n")
-
-    @cached_property
-    def header_name(self) -> re.Pattern[str]:
-        return re.compile(r"[A-Za-z][A-Za-z0-9-]*")
-
-    @cached_property
-    def path_like(self) -> re.Pattern[str]:
-        return re.compile(r"@?(?:[~.]?/|[A-Za-z]:\\)?[\w.\-/\\]+\.(?:pem|crt|cer|key|der|p12|pfx)", re.I)
+    begin = LazyPattern(r"-----BEGIN ([A-Z0-9][A-Z0-9 ]*?)-----")
+    base64 = LazyPattern(r"[A-Za-z0-9+/]*={0,2}")
+    header_line = LazyPattern(r"([A-Za-z][A-Za-z0-9-]*):[ \t]*(.*)")
+    # A body already in canonical form: full 64-column lines, then one last line of at most 64.
+    canonical_body = LazyPattern(r"\n(?:[A-Za-z0-9+/]{64}\n)*(?=[A-Za-z0-9+/=]{1,64}\n\Z)[A-Za-z0-9+/]+={0,2}\n")
+    header_name = LazyPattern(r"[A-Za-z][A-Za-z0-9-]*")
+    path_like = LazyPattern(r"@?(?:[~.]?/|[A-Za-z]:\\)?[\w.\-/\\]+\.(?:pem|crt|cer|key|der|p12|pfx)", re.I)
 
 
 _RE = _Patterns()

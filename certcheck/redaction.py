@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import binascii
 import hashlib
-import re
-from functools import cached_property
+
+from certcheck._lazy_re import LazyPattern
 
 __all__ = ["MAX_SHOWN", "contains_private_key", "is_private_key_der", "quote", "redact", "show_text", "withhold"]
 
@@ -40,35 +40,18 @@ class _Patterns:
     `certcheck check` shows none, while compiling them all costs ~0.4 ms of every start
     (benchmarks/bench_startup.py)."""
 
-    @cached_property
-    def armored_body(self) -> re.Pattern[str]:
-        # The armor line followed by its body (after blank space, escaped line breaks and RFC 1421 headers).
-        return re.compile(
-            r"PRIVATE KEY-----(?:\s|\\[nrt])*(?:(?:Proc-Type|DEK-Info):[^\n\\]*(?:\s|\\[nrt])+)*[A-Za-z0-9+/]{40}"
-        )
-
-    @cached_property
-    def noise(self) -> re.Pattern[str]:
-        # Line breaks that arrive escaped (copied out of JSON or a shell string) or as whitespace, and hex separators.
-        return re.compile(r"\\[nrt]|[\s:]+")
-
-    @cached_property
-    def b64_run(self) -> re.Pattern[str]:
-        return re.compile(rf"[A-Za-z0-9+/]{{{MIN_RUN},}}")
-
-    @cached_property
-    def b64url_run(self) -> re.Pattern[str]:
-        return re.compile(rf"[A-Za-z0-9_-]{{{MIN_RUN},}}")
-
-    @cached_property
-    def hex_run(self) -> re.Pattern[str]:
-        return re.compile(rf"(?:0x)?[0-9A-Fa-f]{{{MIN_RUN},}}")
-
-    @cached_property
-    def candidate(self) -> re.Pattern[bytes]:
-        # A DER SEQUENCE header (short, 1- or 2-byte length) followed by INTEGER 0/1 (a key's version) or a
-        # SEQUENCE (an EncryptedPrivateKeyInfo's algorithm). Every candidate is then checked structurally.
-        return re.compile(rb"\x30(?:[\x00-\x7f]|\x81[\x80-\xff]|\x82[\x00-\xff]{2})(?:\x02\x01[\x00\x01]|\x30)")
+    # The armor line followed by its body (after blank space, escaped line breaks and RFC 1421 headers).
+    armored_body = LazyPattern(
+        r"PRIVATE KEY-----(?:\s|\\[nrt])*(?:(?:Proc-Type|DEK-Info):[^\n\\]*(?:\s|\\[nrt])+)*[A-Za-z0-9+/]{40}"
+    )
+    # Line breaks that arrive escaped (copied out of JSON or a shell string) or as whitespace, and hex separators.
+    noise = LazyPattern(r"\\[nrt]|[\s:]+")
+    b64_run = LazyPattern(rf"[A-Za-z0-9+/]{{{MIN_RUN},}}")
+    b64url_run = LazyPattern(rf"[A-Za-z0-9_-]{{{MIN_RUN},}}")
+    hex_run = LazyPattern(rf"(?:0x)?[0-9A-Fa-f]{{{MIN_RUN},}}")
+    # A DER SEQUENCE header (short, 1- or 2-byte length) followed by INTEGER 0/1 (a key's version) or a
+    # SEQUENCE (an EncryptedPrivateKeyInfo's algorithm). Every candidate is then checked structurally.
+    candidate = LazyPattern(rb"\x30(?:[\x00-\x7f]|\x81[\x80-\xff]|\x82[\x00-\xff]{2})(?:\x02\x01[\x00\x01]|\x30)")
 
 
 _RE = _Patterns()
