@@ -165,7 +165,10 @@ class Certificate(Record):
     @cached_property
     def subject(self) -> str:
         """ "CN=..." when the subject has a common name, else the whole subject (RFC 4514): for messages."""
-        common_name = der.simple_common_name(self.subject_der)
+        try:
+            common_name = self.common_name
+        except Exception:  # a name cryptography cannot read: _name_text says so
+            common_name = None
         return f"CN={common_name}" if common_name is not None else _name_text(lambda: self.x509.subject)
 
     @cached_property
