@@ -9,6 +9,7 @@ Each row times what certcheck does itself against what it would otherwise ask a 
   signed bytes as given (documents/chain.py);
 - an SM2 PKCS#8 key read with certcheck's strict DER reader (certcheck/_crypto/sm2key.py) against pyasn1,
   and pyasn1's import cost, which every `certcheck check` paid when keys were read with it;
+- a lazy view's first read: ``functools.cached_property`` against certcheck's ``lazy`` (certcheck/_record.py);
 - ``pem.read`` on a field of nothing but BEGIN lines, at two sizes: linear means the time per KiB stays flat.
 
 Run: ``.venv/bin/python benchmarks/bench_parts.py``
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import timeit
 from collections.abc import Callable
+from functools import cached_property
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import padding
@@ -27,6 +29,7 @@ from generate import SM2_FIXTURES, standard_requests
 
 from certcheck import pem
 from certcheck._crypto import der, sm2key
+from certcheck._record import lazy
 from certcheck.documents.certs import load_certificate
 
 
@@ -99,6 +102,8 @@ def run() -> dict[str, float]:
     )
     out["certcheck_common_name_us"] = _us(lambda: der.simple_common_name(subject), 2000)
 
+    out["cached_property_first_access_us"], out["certcheck_lazy_first_access_us"] = _first_access_us()
+
     per_kib = []
     for kib in (32, 255):
         field = "-----BEGIN CERTIFICATE-----\n" * (kib * 1024 // 28)
@@ -106,6 +111,27 @@ def run() -> dict[str, float]:
         out[f"pem_read_begin_lines_{kib}kib_ms"] = per_kib[-1] * kib * 1e3
     out["pem_read_growth_per_kib_255_over_32"] = per_kib[1] / per_kib[0]
     return out
+
+
+def _first_access_us() -> tuple[float, float]:
+    """A view's first read on a new object (what each request pays per view): functools.cached_property against
+    certcheck's ``lazy`` (certcheck/_record.py); the bare object creation is subtracted from both."""
+
+    class WithCachedProperty:
+        @cached_property
+        def view(self) -> int:
+            return 1
+
+    class WithLazy:
+        @lazy
+        def view(self) -> int:
+            return 1
+
+    class Bare:
+        pass
+
+    bare = _us(Bare, 20000)
+    return _us(lambda: WithCachedProperty().view, 20000) - bare, _us(lambda: WithLazy().view, 20000) - bare
 
 
 def report(r: dict[str, float]) -> None:

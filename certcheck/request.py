@@ -11,10 +11,10 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 from typing import Any
 
 from certcheck import pem
+from certcheck._record import lazy
 from certcheck.documents import Documents
 from certcheck.documents.chain import unneeded_expired
 from certcheck.model import KEY_FIELDS, Tag, redact, shown
@@ -58,7 +58,7 @@ class UploadRequest:
     def get(self, api_name: str) -> str | None:
         return dict(self.fields).get(api_name)
 
-    @cached_property  # hashes every PEM field: computed once, though api_params() and redacted() both need it
+    @lazy  # hashes every PEM field: computed once, though api_params() and redacted() both need it
     def client_token(self) -> str:
         """A stable idempotency token: SHA-256 of the whole request, so the same upload retried is one upload."""
         digest = hashlib.sha256()

@@ -18,7 +18,7 @@ import hashlib
 import warnings
 from collections.abc import Callable
 from datetime import datetime
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from cryptography import x509
@@ -26,7 +26,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 
 from certcheck._crypto import der
 from certcheck._crypto.der import CertificateParts
-from certcheck._record import Record
+from certcheck._record import Record, lazy
 from certcheck.documents.extensions import ExtensionFacts, extension_facts
 from certcheck.documents.names import Comparable, comparable
 
@@ -84,7 +84,7 @@ _KEY_USAGE_OID = x509.ObjectIdentifier("2.5.29.15")
 class Certificate(Record):
     """One certificate of a field, as given (``position`` is 1-based within the field).
 
-    Immutable once built by the parse stage. The ``cached_property`` members are lazy views of that immutable
+    Immutable once built by the parse stage. The ``lazy`` members are views of that immutable
     data (names as text, extensions, cryptography's key object), computed at most once, and only when a rule or
     a message needs them: most requests never look at an intermediate's extensions.
     """
@@ -144,7 +144,7 @@ class Certificate(Record):
         init(self, "_serial", parts.serial)
         init(self, "_tbs", parts.tbs)
 
-    @cached_property
+    @lazy
     def public_key(self) -> rsa.RSAPublicKey | ec.EllipticCurvePublicKey | None:
         """cryptography's key object (RSA and EC only), to verify the certificates this one issued."""
         if self.algorithm not in (Algorithm.RSA, Algorithm.EC):
@@ -158,11 +158,11 @@ class Certificate(Record):
         start, end = self._tbs
         return self.der[start:end]
 
-    @cached_property
+    @lazy
     def fingerprint(self) -> str:
         return hashlib.sha256(self.der).hexdigest()
 
-    @cached_property
+    @lazy
     def subject(self) -> str:
         """ "CN=..." when the subject has a common name, else the whole subject (RFC 4514): for messages."""
         try:
@@ -171,12 +171,12 @@ class Certificate(Record):
             common_name = None
         return f"CN={common_name}" if common_name is not None else _name_text(lambda: self.x509.subject)
 
-    @cached_property
+    @lazy
     def issuer(self) -> str:
         common_name = der.simple_common_name(self.issuer_der)
         return f"CN={common_name}" if common_name is not None else _name_text(lambda: self.x509.issuer)
 
-    @cached_property
+    @lazy
     def common_name(self) -> str | None:
         """The subject's first commonName; None when it has none. Raises what cryptography raises on a name it
         cannot read."""
@@ -188,7 +188,7 @@ class Certificate(Record):
         names = self.x509.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
         return names[0].value if names and isinstance(names[0].value, str) else None
 
-    @cached_property
+    @lazy
     def serial(self) -> int:
         """The serial number (negative ones exist: some SM2 CAs issue them). Raises on an unreadable one."""
         try:
@@ -198,12 +198,12 @@ class Certificate(Record):
                 warnings.simplefilter("ignore")
                 return self.x509.serial_number
 
-    @cached_property
+    @lazy
     def subject_full(self) -> str:
         """The whole subject (RFC 4514), for messages where the common name alone would hide a difference."""
         return _name_text(lambda: self.x509.subject, full=True)
 
-    @cached_property
+    @lazy
     def issuer_full(self) -> str:
         return _name_text(lambda: self.x509.issuer, full=True)
 
@@ -211,19 +211,19 @@ class Certificate(Record):
     def self_issued(self) -> bool:
         return self.subject_der == self.issuer_der
 
-    @cached_property
+    @lazy
     def _names(self) -> tuple[Name, Name] | None:
         try:
             return self.x509.issuer, self.x509.subject
         except Exception:  # decoded lazily by cryptography; a bad name matches nothing
             return None
 
-    @cached_property
+    @lazy
     def _comparable(self) -> tuple[Comparable, Comparable] | None:
         names = self._names
         return (comparable(names[0]), comparable(names[1])) if names is not None else None
 
-    @cached_property
+    @lazy
     def _decoded_extensions(self) -> dict[ObjectIdentifier, Extension[ExtensionType]] | None:
         """cryptography's decoding of every extension, by OID; None when it refuses them (one malformed or
         duplicated extension refuses the list). Decoded once (~8 us a leaf) when a rule first asks, and every
@@ -238,19 +238,19 @@ class Certificate(Record):
         """False: cryptography cannot decode the extensions (cert.malformed_extension)."""
         return self._decoded_extensions is not None
 
-    @cached_property
+    @lazy
     def basic_constraints(self) -> BasicConstraints | None:
         decoded = self._decoded_extensions  # None: malformed or duplicated extensions (cert.malformed_extension)
         ext = decoded.get(_BASIC_CONSTRAINTS_OID) if decoded is not None else None
         return ext.value if ext is not None else None  # type: ignore[return-value]
 
-    @cached_property
+    @lazy
     def extension_facts(self) -> ExtensionFacts:
         """Malformed or duplicated extensions, and critical ones clients do not process (computed when asked)."""
         decoded = self._decoded_extensions
         return extension_facts(self.der, None if decoded is None else decoded.values())
 
-    @cached_property
+    @lazy
     def is_ca(self) -> bool:
         """basicConstraints cA; malformed counts as not a CA (judged elsewhere)."""
         if self._decoded_extensions is not None:
@@ -263,7 +263,7 @@ class Certificate(Record):
         except ValueError:
             return False
 
-    @cached_property
+    @lazy
     def key_usage(self) -> KeyUsage | None:
         decoded = self._decoded_extensions
         ext = decoded.get(_KEY_USAGE_OID) if decoded is not None else None
