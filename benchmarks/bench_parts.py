@@ -9,6 +9,8 @@ Each row times what certcheck does itself against what it would otherwise ask a 
   signed bytes as given (documents/chain.py);
 - an SM2 PKCS#8 key read with certcheck's strict DER reader (certcheck/_crypto/sm2key.py) against pyasn1,
   and pyasn1's import cost, which every `certcheck check` paid when keys were read with it;
+- a certificate field and a key field in canonical PEM, read by ``pem.py``'s string-method reader against the
+  regular expression it replaced (same decoding and checks around both);
 - a lazy view's first read: ``functools.cached_property`` against certcheck's ``lazy`` (certcheck/_record.py);
 - ``pem.read`` on a field of nothing but BEGIN lines, at two sizes: linear means the time per KiB stays flat.
 
@@ -17,6 +19,8 @@ Run: ``.venv/bin/python benchmarks/bench_parts.py``
 
 from __future__ import annotations
 
+import binascii
+import re
 import subprocess
 import sys
 import timeit
@@ -102,6 +106,9 @@ def run() -> dict[str, float]:
     )
     out["certcheck_common_name_us"] = _us(lambda: der.simple_common_name(subject), 2000)
 
+    fields = [str(request.params.cert), str(request.params.key)]
+    out["pem_canonical_regex_cert_and_key_us"] = _us(lambda: [_regex_canonical(f) for f in fields])
+    out["pem_canonical_certcheck_cert_and_key_us"] = _us(lambda: [pem._read_canonical("Cert", f) for f in fields])
     out["cached_property_first_access_us"], out["certcheck_lazy_first_access_us"] = _first_access_us()
 
     per_kib = []
@@ -111,6 +118,28 @@ def run() -> dict[str, float]:
         out[f"pem_read_begin_lines_{kib}kib_ms"] = per_kib[-1] * kib * 1e3
     out["pem_read_growth_per_kib_255_over_32"] = per_kib[1] / per_kib[0]
     return out
+
+
+# The regular expression pem.py used for canonical blocks before its string-method reader: the baseline of the
+# "pem_canonical" rows (same decoding and checks around it).
+_CANONICAL_BLOCK = re.compile(
+    r"-----BEGIN ([A-Z0-9]+(?: [A-Z0-9]+)*)-----\n((?:[A-Za-z0-9+/]{64}\n)*(?=[A-Za-z0-9+/=]{1,64}\n-----END )"
+    r"[A-Za-z0-9+/]+={0,2}\n)-----END \1-----\n"
+)
+
+
+def _regex_canonical(text: str) -> list[pem.Block] | None:
+    blocks, end = [], 0
+    for match in _CANONICAL_BLOCK.finditer(text):
+        if match.start() != end:
+            return None
+        end = match.end()
+        label, body = match.group(1, 2)
+        raw = binascii.a2b_base64(body)
+        if not (der.is_single_structure(raw) and pem._exact_tail(body.rstrip("\n"), raw)):
+            return None
+        blocks.append(pem.Block(label, raw, (), len(blocks) + 1, match.group()))
+    return blocks if blocks and end == len(text) else None
 
 
 def _first_access_us() -> tuple[float, float]:

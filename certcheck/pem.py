@@ -36,12 +36,8 @@ TOO_LARGE, BINARY, DER_GIVEN, NO_ARMOR, NOT_PEM = (
 )
 TRUNCATED, BAD_BASE64, CORRUPT, REPAIRED = "pem.truncated", "pem.bad_base64", "pem.corrupt", "pem.repaired"
 
-# A whole block already in canonical form (no headers, LF, 64 columns, one final newline): the common case,
-# read without the general loop (benchmarks/bench_standard.py).
-_CANONICAL_BLOCK = re.compile(
-    r"-----BEGIN ([A-Z0-9]+(?: [A-Z0-9]+)*)-----\n((?:[A-Za-z0-9+/]{64}\n)*(?=[A-Za-z0-9+/=]{1,64}\n-----END )"
-    r"[A-Za-z0-9+/]+={0,2}\n)-----END \1-----\n"
-)
+# The characters of a PEM label ("CERTIFICATE", "EC PRIVATE KEY"), as the canonical path accepts them.
+_LABEL_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 "
 
 
 class _Patterns:
@@ -210,25 +206,55 @@ def read(field: str, data: str | bytes, *, limit: int = MAX_FIELD_BYTES) -> Armo
 
 
 def _read_canonical(field: str, text: str) -> Armor | None:
-    """The field when it is nothing but canonical blocks that decode to DER; None sends it the general way."""
+    """The field when it is nothing but canonical blocks that decode to DER; None sends it the general way.
+
+    Canonical: "-----BEGIN LABEL-----", base64 in lines of exactly 64 characters and a last line of 1 to 64, the
+    matching END line, each line ending in LF, nothing between or around the blocks. Checked with string methods
+    and a decoding that must encode back to the same text, instead of a regular expression (benchmarks/bench_parts.py,
+    the "pem_canonical" rows): every request reads its certificate and key fields this way.
+    """
     blocks: list[Block] = []
-    end = 0
-    for match in _CANONICAL_BLOCK.finditer(text):
-        if match.start() != end:
+    pos, size = 0, len(text)
+    while pos < size:
+        if not text.startswith("-----BEGIN ", pos):
             return None
-        end = match.end()
-        label, body = match.group(1, 2)
+        head_end = text.find("-----\n", pos + 11)
+        label = text[pos + 11 : head_end]
+        if head_end < 0 or not _plain_label(label):
+            return None
+        end_line = f"\n-----END {label}-----\n"
+        body_start = head_end + 6
+        body_end = text.find(end_line, body_start) + 1  # the body keeps its last LF; 0: no END line
+        body = text[body_start:body_end]
+        if not (body_end and _wrapped_at_64(body)):
+            return None
+        b64 = body.replace("\n", "")
         try:
-            raw = binascii.a2b_base64(body)  # the pattern allowed nothing but base64 and newlines
-        except binascii.Error:  # bad padding: the general path says what is wrong
+            raw = binascii.a2b_base64(b64)
+        except ValueError:  # binascii.Error, or a non-ASCII character: the general path says what is wrong
             return None
-        one_structure = der.is_single_structure(raw, sequence="PARAMETERS" not in label)
-        if not (one_structure and _exact_tail(body.rstrip("\n"), raw)):
+        # a2b_base64 skips characters outside the alphabet: encoding the bytes again must give the text back
+        # (which also rules out misplaced padding and unused bits that are set).
+        if binascii.b2a_base64(raw, newline=False) != b64.encode("ascii"):
             return None
-        blocks.append(Block(label, raw, (), len(blocks) + 1, match.group()))
-    if not blocks or end != len(text):
-        return None
-    return Armor(tuple(blocks), ())
+        if not der.is_single_structure(raw, sequence="PARAMETERS" not in label):
+            return None
+        after = body_end + len(end_line) - 1
+        blocks.append(Block(label, raw, (), len(blocks) + 1, text[pos:after]))
+        pos = after
+    return Armor(tuple(blocks), ()) if blocks else None
+
+
+def _plain_label(label: str) -> bool:
+    """Upper-case letters and digits, words separated by single spaces."""
+    return bool(label) and not label.strip(_LABEL_CHARACTERS) and label.strip() == label and "  " not in label
+
+
+def _wrapped_at_64(body: str) -> bool:
+    """Whether ``body`` is lines of 64 characters and a last line of 1 to 64, each ending in LF."""
+    size = len(body)
+    full = (size - 1) // 65  # lines before the last one
+    return size >= 2 and body[-2] != "\n" and body.count("\n") == full + 1 and body[64 : size - 1 : 65] == "\n" * full
 
 
 def _fail(code: str, field: str, message: str) -> Armor:

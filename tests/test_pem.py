@@ -211,6 +211,30 @@ def test_single_edits_of_a_real_pem_never_raise(pos: int, insert: str) -> None:
         assert {f.field for f in report.findings if f.severity.value == "error"} <= {"Cert", "Key"}
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["rsa-leaf.pem", "rsa-fullchain.pem", "ec-p256-leaf.key", "rsa-leaf.key"]),
+    st.data(),
+    st.sampled_from(["", "\n", "\n\n", " ", "-", "=", "A", "a", "\r", "\x00", "é"]),
+)
+def test_the_fast_path_accepts_only_what_encoding_its_blocks_gives_back(
+    name: str, data: st.DataObject, edit: str
+) -> None:
+    """Whatever one edit does to a field, the canonical path accepts it only when it is exactly the canonical PEM of
+    the blocks it returns (so the normalized request may send it as given), and then reads what the general path
+    reads."""
+    text = std(name)
+    pos = data.draw(st.integers(0, len(text) - 1))
+    mangled = text[:pos] + edit + text[pos + data.draw(st.integers(0, 2)) :]
+    fast = pem._read_canonical("Cert", mangled)
+    if fast is None:
+        return
+    assert "".join(pem.encode(b.label, b.der) for b in fast.blocks) == mangled
+    assert [b.canonical for b in fast.blocks] == [pem.encode(b.label, b.der) for b in fast.blocks]
+    general = pem.read("Cert", mangled.replace("\n", "\r\n"))  # CRLF: the same blocks, the general way
+    assert [(b.label, b.der) for b in general.blocks] == [(b.label, b.der) for b in fast.blocks]
+
+
 def test_pem_in_wrong_fields() -> None:
     report = rsa_ok(key=LEAF)
     assert_has(report, "pem.cert_in_key_field", "Key")

@@ -115,6 +115,73 @@ def test_canonical_input_takes_the_fast_path_as_text_and_as_bytes(fresh_patterns
     assert vars(fresh_patterns) == {}  # nothing of the general path compiled
 
 
+def _rewrapped(text: str, width: int) -> str:
+    lines = body_lines(text)
+    b64 = "".join(lines)
+    return block("CERTIFICATE", *(b64[i : i + width] for i in range(0, len(b64), width)))
+
+
+_LINES = body_lines(LEAF)
+_SEQUENCE_48 = "MC4" + "A" * 61  # base64 of a 48-byte SEQUENCE: one full line, no padding
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(block("CERTIFICATE", *_LINES, ""), id="blank last line"),
+        pytest.param(block("CERTIFICATE", "", *_LINES), id="blank first line"),
+        pytest.param(block("TEST", _SEQUENCE_48, ""), id="blank line after a full last line"),
+        pytest.param(block("TEST", _SEQUENCE_48, "", ""), id="two blank lines after a full last line"),
+        pytest.param(CHAIN.replace("\n-----BEGIN ", "\nXXXXXXXXXXX"), id="second BEGIN marker garbled"),
+        pytest.param(_rewrapped(LEAF, 76), id="76 columns"),
+        pytest.param(_rewrapped(LEAF, 63), id="63 columns"),
+        pytest.param(
+            block("CERTIFICATE", *_LINES[:2], _LINES[2][:-1], _LINES[2][-1] + _LINES[3], *_LINES[4:]), id="63+65"
+        ),
+        pytest.param(block("CERTIFICATE", *_LINES[:-2], _LINES[-2] + _LINES[-1][:1], _LINES[-1][1:]), id="last 65"),
+        pytest.param(block("CERTIFICATE", *_LINES[:-1]), id="a line missing"),
+        pytest.param(LEAF.replace("CERTIFICATE", "certificate"), id="lower-case label"),
+        pytest.param(LEAF.replace("CERTIFICATE", "X509  CERT"), id="two spaces in the label"),
+        pytest.param(LEAF.replace("CERTIFICATE", " CERTIFICATE"), id="leading space in the label"),
+        pytest.param(LEAF.replace("CERTIFICATE", "CERT-IFICATE"), id="hyphen in the label"),
+        pytest.param(LEAF.replace("CERTIFICATE", ""), id="empty label"),
+        pytest.param(LEAF.replace("-----END CERTIFICATE", "-----END X509 CERTIFICATE"), id="END of another label"),
+        pytest.param(LEAF.replace("-----END CERTIFICATE-----\n", "-----END CERTIFICATE-----"), id="no final LF"),
+        pytest.param(LEAF.replace("-----END CERTIFICATE-----\n", ""), id="no END line"),
+        pytest.param("-----BEGIN CERTIFICATE", id="BEGIN line cut"),
+        pytest.param(block("CERTIFICATE"), id="empty body"),
+        pytest.param(block("CERTIFICATE", *_LINES[:-1], _LINES[-1] + "===="), id="padding after the padding"),
+        pytest.param(block("CERTIFICATE", "=" + _LINES[0][1:], *_LINES[1:]), id="= inside"),
+        pytest.param(block("CERTIFICATE", _LINES[0][:10] + " " + _LINES[0][11:], *_LINES[1:]), id="space inside"),
+        pytest.param(block("CERTIFICATE", _LINES[0][:10] + "\u00e9" + _LINES[0][11:], *_LINES[1:]), id="non-ASCII"),
+        pytest.param(LEAF.replace("\n", "\r\n"), id="CRLF"),
+        pytest.param(LEAF + "\n" + LEAF, id="blank line between blocks"),
+        pytest.param(LEAF + "x", id="text after"),
+        pytest.param(LEAF.replace("-----END CERTIFICATE-----\n", "") + LEAF, id="a block without END before one"),
+        pytest.param(block("CERTIFICATE", "Proc-Type: 4,ENCRYPTED", *_LINES), id="header"),
+    ],
+)
+def test_only_canonical_text_takes_the_fast_path(text: str) -> None:
+    assert pem._read_canonical("Cert", text) is None
+
+
+def test_the_fast_path_takes_a_body_of_full_lines() -> None:
+    text = block("TEST", _SEQUENCE_48)
+    armor = pem._read_canonical("Cert", text)
+    assert armor is not None
+    assert [(b.label, b.der, b.canonical) for b in armor.blocks] == [("TEST", b"\x30\x2e" + bytes(46), text)]
+
+
+def test_the_fast_path_takes_multi_word_labels_and_keeps_block_order() -> None:
+    key = std("ec-p256-leaf.key")
+    armor = pem._read_canonical("Key", key)
+    assert armor is not None and armor.problems == ()
+    assert [(b.label, b.position, b.canonical) for b in armor.blocks] == [("EC PRIVATE KEY", 1, key)]
+    chain = pem._read_canonical("Cert", CHAIN)
+    assert chain is not None
+    assert [(b.der, b.position) for b in chain.blocks] == [(CHAIN_DER[0], 1), (CHAIN_DER[1], 2)]
+
+
 def test_fast_path_blocks_decode_exactly() -> None:
     assert shape(pem.read("Cert", block("EC PARAMETERS", "BggqhkjOPQMBBw=="))) == (
         [("EC PARAMETERS", EC_OID, (), 1, block("EC PARAMETERS", "BggqhkjOPQMBBw=="))],
