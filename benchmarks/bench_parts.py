@@ -136,7 +136,9 @@ def _regex_canonical(text: str) -> list[pem.Block] | None:
         end = match.end()
         label, body = match.group(1, 2)
         raw = binascii.a2b_base64(body)
-        if not (der.is_single_structure(raw) and pem._exact_tail(body.rstrip("\n"), raw)):
+        tail = len(raw) % 3 or 3  # the exact-tail check it came with: only the last quantum can differ
+        exact = body.rstrip("\n").endswith(binascii.b2a_base64(raw[-tail:], newline=False).decode("ascii"))
+        if not (der.is_single_structure(raw) and exact):
             return None
         blocks.append(pem.Block(label, raw, (), len(blocks) + 1, match.group()))
     return blocks if blocks and end == len(text) else None

@@ -47,8 +47,6 @@ class _Patterns:
     begin = LazyPattern(r"-----BEGIN ([A-Z0-9][A-Z0-9 ]*?)-----")
     base64 = LazyPattern(r"[A-Za-z0-9+/]*={0,2}")
     header_line = LazyPattern(r"([A-Za-z][A-Za-z0-9-]*):[ \t]*(.*)")
-    # A body already in canonical form: full 64-column lines, then one last line of at most 64.
-    canonical_body = LazyPattern(r"\n(?:[A-Za-z0-9+/]{64}\n)*(?=[A-Za-z0-9+/=]{1,64}\n\Z)[A-Za-z0-9+/]+={0,2}\n")
     header_name = LazyPattern(r"[A-Za-z][A-Za-z0-9-]*")
     path_like = LazyPattern(r"@?(?:[~.]?/|[A-Za-z]:\\)?[\w.\-/\\]+\.(?:pem|crt|cer|key|der|p12|pfx)", re.I)
 
@@ -225,19 +223,8 @@ def _read_canonical(field: str, text: str) -> Armor | None:
         end_line = f"\n-----END {label}-----\n"
         body_start = head_end + 6
         body_end = text.find(end_line, body_start) + 1  # the body keeps its last LF; 0: no END line
-        body = text[body_start:body_end]
-        if not (body_end and _wrapped_at_64(body)):
-            return None
-        b64 = body.replace("\n", "")
-        try:
-            raw = binascii.a2b_base64(b64)
-        except ValueError:  # binascii.Error, or a non-ASCII character: the general path says what is wrong
-            return None
-        # a2b_base64 skips characters outside the alphabet: encoding the bytes again must give the text back
-        # (which also rules out misplaced padding and unused bits that are set).
-        if binascii.b2a_base64(raw, newline=False) != b64.encode("ascii"):
-            return None
-        if not der.is_single_structure(raw, sequence="PARAMETERS" not in label):
+        raw = _canonical_der(text[body_start:body_end]) if body_end else None
+        if raw is None or not der.is_single_structure(raw, sequence="PARAMETERS" not in label):
             return None
         after = body_end + len(end_line) - 1
         blocks.append(Block(label, raw, (), len(blocks) + 1, text[pos:after]))
@@ -248,6 +235,21 @@ def _read_canonical(field: str, text: str) -> Armor | None:
 def _plain_label(label: str) -> bool:
     """Upper-case letters and digits, words separated by single spaces."""
     return bool(label) and not label.strip(_LABEL_CHARACTERS) and label.strip() == label and "  " not in label
+
+
+def _canonical_der(body: str) -> bytes | None:
+    """The bytes of a body in canonical form (``_wrapped_at_64``, and base64 that encodes back to itself); None
+    when it is not (both paths call it: what one takes as canonical, so does the other)."""
+    if not _wrapped_at_64(body):
+        return None
+    b64 = body.replace("\n", "")
+    try:
+        raw = binascii.a2b_base64(b64)
+    except ValueError:  # binascii.Error, or a non-ASCII character: the general path says what is wrong
+        return None
+    # a2b_base64 skips characters outside the alphabet: encoding the bytes again must give the text back
+    # (which also rules out misplaced padding and unused bits that are set).
+    return raw if binascii.b2a_base64(raw, newline=False) == b64.encode("ascii") else None
 
 
 def _wrapped_at_64(body: str) -> bool:
@@ -369,12 +371,10 @@ def _der_guess(data: bytes) -> str:
 def _decode_body(field: str, label: str, whole: str, head: int, position: int, repairs: list[str]) -> Block | Problem:
     """``whole`` is the block from BEGIN to END line inclusive; its body starts ``head`` characters in."""
     body = whole[head : len(whole) - len(label) - 14]  # 14: "-----END " + "-----"
-    if _RE.canonical_body.fullmatch(body):  # the common case, decoded without looking at each line
-        b64 = body.replace("\n", "")
-        block = _decode_base64(field, label, b64, (), position, charset_checked=True)
-        if isinstance(block, Block) and head == len(label) + 16 and _exact_tail(b64, block.der):
-            return Block(block.label, block.der, (), position, whole + "\n")
-        return block
+    raw = _canonical_der(body[1:]) if body.startswith("\n") else None
+    if raw is not None and der.is_single_structure(raw, sequence="PARAMETERS" not in label):
+        # The common case, decoded without looking at each line; kept as given when the BEGIN line is exact too.
+        return Block(label, raw, (), position, whole + "\n" if head == len(label) + 16 else None)
     headers: list[tuple[str, str]] = []
     lines = [line.strip() for line in body.split("\n")]
     lines = [line for line in lines if line]
@@ -407,21 +407,14 @@ def _decode_body(field: str, label: str, whole: str, head: int, position: int, r
     return _decode_base64(field, label, "".join(b64_lines), tuple(headers), position)
 
 
-def _exact_tail(b64: str, raw: bytes) -> bool:
-    """Whether encoding ``raw`` gives ``b64`` back: only the last quantum can differ (unused bits set)."""
-    tail = len(raw) % 3 or 3
-    return b64.endswith(base64.b64encode(raw[-tail:]).decode("ascii"))
-
-
 def _decode_base64(
     field: str,
     label: str,
     b64: str,
     headers: tuple[tuple[str, str], ...],
     position: int,
-    charset_checked: bool = False,
 ) -> Block | Problem:
-    if not charset_checked and not _RE.base64.fullmatch(b64):
+    if not _RE.base64.fullmatch(b64):
         bad = next((c for c in b64.rstrip("=") if not (c.isalnum() and c.isascii()) and c not in "+/"), "=")
         return Problem(
             BAD_BASE64,

@@ -169,7 +169,6 @@ HARMLESS: list[tuple[str, str, str]] = [
         "always truthy",
     ),
     ("certcheck.pem.x__as_text", r'decode\("(UTF-16|UTF-8|LATIN-1)"\)', "codec names are case-insensitive"),
-    ("certcheck.pem.x__exact_tail", r'decode\("ASCII"\)', "codec names are case-insensitive"),
     ("certcheck.pem.x_read", r'data\.decode\("ASCII"\)', "codec names are case-insensitive"),
     (
         "certcheck.pem.x__decode_base64",
@@ -184,17 +183,12 @@ HARMLESS: list[tuple[str, str, str]] = [
         "changes nothing and the binascii.Error branch is unreachable",
     ),
     (
-        "certcheck.pem.x__decode_body",
-        r"_decode_base64\(field, label, b64, \(\), position, (charset_checked=(None|False))?\)",
-        "canonical_body admitted only base64 characters: checking them again gives the same answer, only slower",
-    ),
-    (
         "certcheck.pem.x__read_canonical",
         r"find\(\"-----\\n\", pos \+ 12\)|if head_end (<= 0|< 1) or",
         "head_end is -1 or at least pos + 11 (>= 11), and starting the search one later only differs for an empty "
         "label, which _plain_label refuses either way",
     ),
-    ("certcheck.pem.x__read_canonical", r'b64\.encode\("ASCII"\)', "codec names are case-insensitive"),
+    ("certcheck.pem.x__canonical_der", r'b64\.encode\("ASCII"\)', "codec names are case-insensitive"),
     (
         "certcheck.pem.x__wrapped_at_64",
         r"return size (> 2|>= 3) and ",
